@@ -1,0 +1,11 @@
+//! Qinglian's rules, in plain Rust so that both the wasm app and the server use
+//! them and native tests reach them: settings, the UI's translation tables, the
+//! content model and its validation, progress events and the fold that derives
+//! what a learner has done.
+
+#[cfg(feature = "authoring")]
+pub mod authoring;
+pub mod content;
+pub mod hash;
+pub mod i18n;
+pub mod settings;

@@ -1,0 +1,153 @@
+//! Serving the built app: the right caching for each kind of file, security
+//! headers on every answer, and the app's index.html for client-side routes.
+
+use axum::{
+    extract::Request,
+    http::{header, HeaderValue},
+    middleware::Next,
+    response::Response,
+};
+use std::path::Path;
+use tower_http::services::{ServeDir, ServeFile};
+
+/// The built files; any path that is not a file gets index.html, so a reload on
+/// `/lesson/x` opens the app on that route.
+pub fn service(static_dir: &Path) -> ServeDir<ServeFile> {
+    ServeDir::new(static_dir)
+        .append_index_html_on_directories(true)
+        .fallback(ServeFile::new(static_dir.join("index.html")))
+}
+
+/// The content security policy: only our own files, wasm compilation allowed,
+/// no inline script, never framed.
+pub const CONTENT_SECURITY_POLICY: &str =
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
+style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; manifest-src 'self'; \
+worker-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+/// How long a browser may keep a file without asking again.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Caching {
+    /// Names that change with their content (trunk's hashed build output).
+    Immutable,
+    /// Everything whose name stays the same across releases: always revalidate.
+    Revalidate,
+    /// API answers: never stored.
+    NoStore,
+}
+
+impl Caching {
+    pub fn for_path(path: &str) -> Caching {
+        if path.starts_with("/api/") || path == "/api" {
+            return Caching::NoStore;
+        }
+        let file = path.rsplit('/').next().unwrap_or_default();
+        if is_hashed_asset(file) {
+            Caching::Immutable
+        } else {
+            Caching::Revalidate
+        }
+    }
+
+    fn header(&self) -> HeaderValue {
+        HeaderValue::from_static(match self {
+            Caching::Immutable => "public, max-age=31536000, immutable",
+            Caching::Revalidate => "no-cache",
+            Caching::NoStore => "no-store",
+        })
+    }
+}
+
+/// Trunk names build output `name-<hex hash>.ext` (and `name-<hash>_bg.wasm`);
+/// the hash has 15 or 16 hex digits.
+fn is_hashed_asset(file: &str) -> bool {
+    let Some((stem, ext)) = file.rsplit_once('.') else {
+        return false;
+    };
+    if !matches!(ext, "js" | "wasm" | "css") {
+        return false;
+    }
+    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
+    match stem.rsplit_once('-') {
+        Some((_, hash)) => hash.len() >= 12 && hash.chars().all(|c| c.is_ascii_hexdigit()),
+        None => false,
+    }
+}
+
+/// Adds caching and security headers to every response.
+pub async fn cache_and_security_headers(request: Request, next: Next) -> Response {
+    let caching = Caching::for_path(request.uri().path());
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    let immutable_but_missing = caching == Caching::Immutable
+        && headers
+            .get(header::CONTENT_TYPE)
+            .is_some_and(|ct| ct.as_bytes().starts_with(b"text/html"));
+    // A hashed name that fell back to index.html must not be cached for a year.
+    let caching = if immutable_but_missing {
+        Caching::Revalidate
+    } else {
+        caching
+    };
+    headers.insert(header::CACHE_CONTROL, caching.header());
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("strict-origin-when-cross-origin"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        "permissions-policy",
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=()"),
+    );
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashed_assets_are_immutable() {
+        assert_eq!(
+            Caching::for_path("/qinglian-3f2a9c0d1e4b5a6f_bg.wasm"),
+            Caching::Immutable
+        );
+        assert_eq!(
+            Caching::for_path("/qinglian-3f2a9c0d1e4b5a6.js"),
+            Caching::Immutable
+        );
+        assert_eq!(
+            Caching::for_path("/style-0123456789abcdef.css"),
+            Caching::Immutable
+        );
+    }
+
+    #[test]
+    fn stable_names_revalidate() {
+        for path in [
+            "/",
+            "/index.html",
+            "/sw.js",
+            "/manifest.webmanifest",
+            "/icons/icon-192.png",
+            "/content/pack.json",
+            "/lesson/a-b",
+        ] {
+            assert_eq!(Caching::for_path(path), Caching::Revalidate, "{path}");
+        }
+        assert_eq!(Caching::for_path("/boot-cafe.js"), Caching::Revalidate);
+    }
+
+    #[test]
+    fn api_is_never_stored() {
+        assert_eq!(Caching::for_path("/api/health"), Caching::NoStore);
+    }
+}

@@ -1,0 +1,207 @@
+//! The server's static side, booted for real on port 0 with its own directories.
+
+use qinglian_server::{app, Config};
+use std::path::Path;
+
+struct TestServer {
+    base: String,
+    _dirs: (tempfile::TempDir, tempfile::TempDir),
+}
+
+const WASM: &str = "qinglian-0123456789abcdef_bg.wasm";
+
+async fn boot() -> TestServer {
+    let dist = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let write = |name: &str, body: &[u8]| {
+        let path = dist.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, body).unwrap();
+    };
+    write(
+        "index.html",
+        b"<!DOCTYPE html><html><head><title>Qinglian</title></head><body></body></html>",
+    );
+    // Large enough to be worth compressing.
+    write(WASM, &b"\0asm\x01\0\0\0".repeat(512));
+    write(
+        "qinglian-0123456789abcdef.js",
+        "export default function init() {}\n".repeat(64).as_bytes(),
+    );
+    write("sw.js", b"self.addEventListener('install', () => {});");
+    write("manifest.webmanifest", br#"{"name":"Qinglian","icons":[]}"#);
+    write("icons/icon-192.png", b"\x89PNG\r\n\x1a\n");
+    let config = Config {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        data_dir: data.path().to_owned(),
+        static_dir: dist.path().to_owned(),
+    };
+    let router = app(&config);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    TestServer {
+        base: format!("http://{addr}"),
+        _dirs: (dist, data),
+    }
+}
+
+fn client() -> reqwest::Client {
+    // Raw bodies and headers: no automatic decompression.
+    reqwest::Client::builder()
+        .no_gzip()
+        .no_brotli()
+        .build()
+        .unwrap()
+}
+
+fn header<'a>(response: &'a reqwest::Response, name: &str) -> &'a str {
+    response
+        .headers()
+        .get(name)
+        .map(|v| v.to_str().unwrap())
+        .unwrap_or("")
+}
+
+#[tokio::test]
+async fn health_reports_the_version() {
+    let server = boot().await;
+    let response = client()
+        .get(format!("{}/api/health", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(header(&response, "cache-control"), "no-store");
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["status"], "ok");
+    assert_eq!(body["version"], env!("CARGO_PKG_VERSION"));
+}
+
+#[tokio::test]
+async fn unknown_api_paths_are_json_404s_not_the_app() {
+    let server = boot().await;
+    let response = client()
+        .get(format!("{}/api/nope", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 404);
+    assert!(header(&response, "content-type").starts_with("application/json"));
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert!(body["error"].as_str().unwrap().contains("/api/nope"));
+}
+
+#[tokio::test]
+async fn client_routes_get_the_app_shell_uncached() {
+    let server = boot().await;
+    for path in ["/", "/lesson/st-gifts", "/progress", "/no/such/page"] {
+        let response = client()
+            .get(format!("{}{path}", server.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{path}");
+        assert!(
+            header(&response, "content-type").starts_with("text/html"),
+            "{path}"
+        );
+        assert_eq!(header(&response, "cache-control"), "no-cache", "{path}");
+        assert!(response
+            .text()
+            .await
+            .unwrap()
+            .contains("<title>Qinglian</title>"));
+    }
+}
+
+#[tokio::test]
+async fn hashed_assets_are_immutable_and_typed() {
+    let server = boot().await;
+    let response = client()
+        .get(format!("{}/{WASM}", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(header(&response, "content-type"), "application/wasm");
+    assert_eq!(
+        header(&response, "cache-control"),
+        "public, max-age=31536000, immutable"
+    );
+    let js = client()
+        .get(format!("{}/qinglian-0123456789abcdef.js", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert!(header(&js, "content-type").contains("javascript"));
+}
+
+#[tokio::test]
+async fn worker_and_manifest_always_revalidate() {
+    let server = boot().await;
+    let sw = client()
+        .get(format!("{}/sw.js", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(header(&sw, "cache-control"), "no-cache");
+    assert!(header(&sw, "content-type").contains("javascript"));
+    let manifest = client()
+        .get(format!("{}/manifest.webmanifest", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(header(&manifest, "cache-control"), "no-cache");
+    assert_eq!(
+        header(&manifest, "content-type"),
+        "application/manifest+json"
+    );
+}
+
+#[tokio::test]
+async fn responses_are_compressed_when_asked() {
+    let server = boot().await;
+    for encoding in ["gzip", "br"] {
+        let response = client()
+            .get(format!("{}/{WASM}", server.base))
+            .header("accept-encoding", encoding)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(header(&response, "content-encoding"), encoding);
+    }
+}
+
+#[tokio::test]
+async fn security_headers_are_on_every_response() {
+    let server = boot().await;
+    for path in ["/", "/api/health", "/sw.js"] {
+        let response = client()
+            .get(format!("{}{path}", server.base))
+            .send()
+            .await
+            .unwrap();
+        let csp = header(&response, "content-security-policy");
+        assert!(csp.contains("'wasm-unsafe-eval'"), "{path}: {csp}");
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}");
+        assert!(!csp.contains("unsafe-inline"), "{path}");
+        assert_eq!(header(&response, "x-content-type-options"), "nosniff");
+        assert!(!header(&response, "referrer-policy").is_empty());
+    }
+}
+
+#[test]
+fn start_fails_clearly_without_a_build() {
+    let data = tempfile::tempdir().unwrap();
+    let config = Config {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        data_dir: data.path().to_owned(),
+        static_dir: Path::new("/nonexistent-build").to_owned(),
+    };
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let err = runtime
+        .block_on(qinglian_server::serve(config))
+        .unwrap_err();
+    assert!(err.to_string().contains("cargo xtask dist"), "{err}");
+}

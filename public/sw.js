@@ -1,0 +1,64 @@
+// Qinglian's service worker. `cargo xtask post-build` puts BUILD (the build's
+// hash) and PRECACHE (every file of the build) above this line.
+//
+// - install: cache every file of the build under a cache named by BUILD;
+// - activate: delete the caches of older builds, take control of open pages;
+// - navigations: answered with the cached index.html (the app routes itself),
+//   so the app opens with no network at all;
+// - /api/: never cached, always the network;
+// - a new version waits until the page asks it to take over (SKIP_WAITING).
+
+const CACHE = `qinglian-${BUILD}`;
+const SHELL = "/index.html";
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(
+    caches
+      .open(CACHE)
+      .then((cache) => cache.addAll(PRECACHE.map((url) => new Request(url, { cache: "reload" }))))
+  );
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    caches
+      .keys()
+      .then((names) =>
+        Promise.all(
+          names
+            .filter((name) => name.startsWith("qinglian-") && name !== CACHE)
+            .map((name) => caches.delete(name))
+        )
+      )
+      .then(() => self.clients.claim())
+  );
+});
+
+self.addEventListener("message", (event) => {
+  if (event.data && event.data.type === "SKIP_WAITING") self.skipWaiting();
+});
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  if (request.method !== "GET") return;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (url.pathname === "/api" || url.pathname.startsWith("/api/")) return;
+
+  if (request.mode === "navigate") {
+    event.respondWith(
+      caches
+        .open(CACHE)
+        .then((cache) => cache.match(SHELL))
+        .then((cached) => cached || fetch(request))
+    );
+    return;
+  }
+
+  event.respondWith(
+    caches
+      .open(CACHE)
+      .then((cache) => cache.match(request))
+      .then((cached) => cached || fetch(request))
+  );
+});

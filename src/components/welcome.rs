@@ -1,0 +1,66 @@
+//! The first-run welcome: asks the learner's tier, which chooses their path.
+
+use crate::state::{tr, use_app};
+use leptos::prelude::*;
+use qinglian_core::i18n::Key;
+use qinglian_core::settings::Tier;
+
+/// The label and one-line description of a tier, for the welcome and Settings.
+pub fn tier_keys(tier: Tier) -> (Key, Key) {
+    match tier {
+        Tier::LeadingCadre => (Key::TierLeadingCadre, Key::TierLeadingCadreHint),
+        Tier::DepartmentHead => (Key::TierDepartmentHead, Key::TierDepartmentHeadHint),
+        Tier::Staff => (Key::TierStaff, Key::TierStaffHint),
+    }
+}
+
+/// One radio group of the three tiers; used by the welcome and by Settings.
+#[component]
+pub fn TierChoice(chosen: RwSignal<Option<Tier>>, name: &'static str) -> impl IntoView {
+    Tier::ALL
+        .into_iter()
+        .map(|tier| {
+            let (label, hint) = tier_keys(tier);
+            let id = format!("{name}-{}", tier.id());
+            let label_for = id.clone();
+            view! {
+                <label class="choice" for=label_for>
+                    <input type="radio" id=id name=name value=tier.id()
+                        prop:checked=move || chosen.get() == Some(tier)
+                        on:change=move |_| chosen.set(Some(tier))/>
+                    <span class="choice-text">
+                        <strong>{tr(label)}</strong>
+                        <small>{tr(hint)}</small>
+                    </span>
+                </label>
+            }
+        })
+        .collect_view()
+}
+
+#[component]
+pub fn Welcome() -> impl IntoView {
+    let state = use_app();
+    let chosen = RwSignal::new(None::<Tier>);
+    let start = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if let Some(tier) = chosen.get() {
+            state.settings.update(|s| s.tier = Some(tier));
+        }
+    };
+    view! {
+        <section class="page welcome">
+            <h1>{tr(Key::WelcomeTitle)}</h1>
+            <p class="lead">{tr(Key::WelcomeIntro)}</p>
+            <form on:submit=start>
+                <fieldset>
+                    <legend>{tr(Key::WelcomeAskTier)}</legend>
+                    <TierChoice chosen=chosen name="welcome-tier"/>
+                </fieldset>
+                <button type="submit" class="button primary wide" disabled=move || chosen.get().is_none()>
+                    {tr(Key::WelcomeStart)}
+                </button>
+            </form>
+        </section>
+    }
+}

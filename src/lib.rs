@@ -1,0 +1,43 @@
+//! Qinglian's browser app (Leptos, client-side rendered). Pages live in
+//! `pages/`, reusable pieces in `components/`; rules come from `qinglian-core`.
+
+pub mod components;
+pub mod pages;
+pub mod pwa;
+pub mod state;
+pub mod storage;
+
+use components::{layout::Layout, welcome::Welcome};
+use leptos::prelude::*;
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path,
+};
+use pages::{
+    lesson::LessonPage, library::LibraryPage, not_found::NotFoundPage, progress::ProgressPage,
+    settings::SettingsPage, today::TodayPage,
+};
+use state::AppState;
+
+/// The whole app: state in context, the layout, and one route per page.
+#[component]
+pub fn App() -> impl IntoView {
+    let state = AppState::start();
+    provide_context(state);
+    let needs_welcome = move || state.settings.with(|s| s.tier.is_none());
+    view! {
+        <Router>
+            <Layout>
+                <Show when=move || !needs_welcome() fallback=|| view! { <Welcome/> }>
+                    <Routes fallback=|| view! { <NotFoundPage/> }>
+                        <Route path=path!("/") view=TodayPage/>
+                        <Route path=path!("/library") view=LibraryPage/>
+                        <Route path=path!("/lesson/:id") view=LessonPage/>
+                        <Route path=path!("/progress") view=ProgressPage/>
+                        <Route path=path!("/settings") view=SettingsPage/>
+                    </Routes>
+                </Show>
+            </Layout>
+        </Router>
+    }
+}

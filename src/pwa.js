@@ -1,0 +1,35 @@
+// The service worker's life cycle, seen from the page: register it, tell the
+// app when a new version is waiting, and activate it when the user says so.
+
+export function registerServiceWorker(onUpdateReady) {
+  if (!("serviceWorker" in navigator)) return;
+  navigator.serviceWorker
+    .register("/sw.js")
+    .then((registration) => {
+      const notify = () => {
+        if (registration.waiting && navigator.serviceWorker.controller) onUpdateReady();
+      };
+      notify();
+      registration.addEventListener("updatefound", () => {
+        const worker = registration.installing;
+        if (!worker) return;
+        worker.addEventListener("statechange", () => {
+          if (worker.state === "installed") notify();
+        });
+      });
+      // Long-lived home-screen sessions still learn of new versions.
+      setInterval(() => registration.update().catch(() => {}), 30 * 60 * 1000);
+    })
+    .catch((error) => console.warn("Qinglian: service worker not registered:", error));
+}
+
+export function activateUpdate() {
+  navigator.serviceWorker.getRegistration().then((registration) => {
+    if (registration && registration.waiting) {
+      navigator.serviceWorker.addEventListener("controllerchange", () => window.location.reload(), { once: true });
+      registration.waiting.postMessage({ type: "SKIP_WAITING" });
+    } else {
+      window.location.reload();
+    }
+  });
+}

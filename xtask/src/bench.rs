@@ -1,0 +1,113 @@
+//! `cargo xtask bench`: the release build's sizes against the budget kept in
+//! `budget.toml`, and the benchmarks. Exits non-zero when over budget.
+
+use crate::{build, step, tools, Result};
+use std::io::Write;
+use std::path::Path;
+
+/// One row of the size table.
+struct Row {
+    name: String,
+    raw: u64,
+    gzip: u64,
+    first_visit: bool,
+}
+
+pub fn bench(root: &Path) -> Result<()> {
+    let path = tools::ensure_build_tools(root)?;
+    build::build_app(root, &path)?;
+    let budget_kb = read_budget(root)?;
+    step("Sizes of the release build (dist/)");
+    let rows = size_rows(&root.join("dist"))?;
+    println!(
+        "{:<44} {:>10} {:>10}  first visit",
+        "file", "raw B", "gzip B"
+    );
+    for row in &rows {
+        println!(
+            "{:<44} {:>10} {:>10}  {}",
+            row.name,
+            row.raw,
+            row.gzip,
+            if row.first_visit { "yes" } else { "" }
+        );
+    }
+    let first_visit: u64 = rows.iter().filter(|r| r.first_visit).map(|r| r.gzip).sum();
+    let all: u64 = rows.iter().map(|r| r.gzip).sum();
+    let kb = |bytes: u64| bytes as f64 / 1024.0;
+    println!(
+        "\ngzip total of the first visit (html, js, wasm, css, content pack): {:.1} KB",
+        kb(first_visit)
+    );
+    println!("gzip total of everything precached: {:.1} KB", kb(all));
+    println!("budget: {budget_kb} KB (budget.toml)");
+    if kb(first_visit) > budget_kb as f64 {
+        return Err(format!(
+            "the first visit downloads {:.1} KB gzip, over the {budget_kb} KB budget",
+            kb(first_visit)
+        ));
+    }
+    println!(
+        "within budget ({:.0}% used)",
+        100.0 * kb(first_visit) / budget_kb as f64
+    );
+    Ok(())
+}
+
+fn read_budget(root: &Path) -> Result<u64> {
+    let text = std::fs::read_to_string(root.join("budget.toml"))
+        .map_err(|err| format!("cannot read budget.toml: {err}"))?;
+    text.lines()
+        .filter_map(|line| line.split_once('='))
+        .find(|(key, _)| key.trim() == "first_visit_gzip_kb")
+        .and_then(|(_, value)| value.trim().parse().ok())
+        .ok_or_else(|| "budget.toml needs a line `first_visit_gzip_kb = N`".to_owned())
+}
+
+fn size_rows(dist: &Path) -> Result<Vec<Row>> {
+    let mut files = Vec::new();
+    collect(dist, dist, &mut files)?;
+    files.sort();
+    let mut rows = Vec::new();
+    for name in files {
+        let bytes =
+            std::fs::read(dist.join(&name)).map_err(|err| format!("cannot read {name}: {err}"))?;
+        let first_visit = name == "index.html"
+            || name == "content/pack.json"
+            || (!name.contains('/')
+                && (name.ends_with(".js") || name.ends_with(".wasm") || name.ends_with(".css"))
+                && name != "sw.js");
+        rows.push(Row {
+            raw: bytes.len() as u64,
+            gzip: gzip_len(&bytes),
+            name,
+            first_visit,
+        });
+    }
+    Ok(rows)
+}
+
+fn collect(base: &Path, dir: &Path, out: &mut Vec<String>) -> Result<()> {
+    for entry in
+        std::fs::read_dir(dir).map_err(|err| format!("cannot list {}: {err}", dir.display()))?
+    {
+        let path = entry.map_err(|err| err.to_string())?.path();
+        if path.is_dir() {
+            collect(base, &path, out)?;
+        } else {
+            out.push(
+                path.strip_prefix(base)
+                    .expect("under base")
+                    .to_string_lossy()
+                    .replace('\\', "/"),
+            );
+        }
+    }
+    Ok(())
+}
+
+fn gzip_len(bytes: &[u8]) -> u64 {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(bytes).expect("in memory");
+    encoder.finish().expect("in memory").len() as u64
+}

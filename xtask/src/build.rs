@@ -1,0 +1,263 @@
+//! Building the release app and server, serving them, and trunk's post-build
+//! hook (content pack, boot script, service worker precache list).
+
+use crate::{cargo, run_in, step, tools, Result};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Where `cargo xtask run` listens unless told otherwise.
+const DEFAULT_ADDR: &str = "127.0.0.1:8080";
+
+/// Release build of the app into dist/ and of the server binary.
+pub fn dist(root: &Path) -> Result<()> {
+    let path = tools::ensure_build_tools(root)?;
+    build_app(root, &path)?;
+    build_server(root)
+}
+
+/// The wasm app with trunk, size-first. Cargo's release profile stays tuned
+/// for the server; the wasm build gets its settings from the environment.
+pub fn build_app(root: &Path, path: &str) -> Result<()> {
+    step("Fetching crates (trunk builds offline)");
+    run_in(root, cargo().arg("fetch"))?;
+    step("Building the app (trunk, release, wasm-opt)");
+    run_in(
+        root,
+        Command::new("trunk")
+            .args(["build", "--release"])
+            .env("PATH", path)
+            .env("TRUNK_SKIP_VERSION_CHECK", "true")
+            .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "z")
+            .env("CARGO_PROFILE_RELEASE_LTO", "true")
+            .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "1")
+            .env("CARGO_PROFILE_RELEASE_PANIC", "abort"),
+    )
+}
+
+pub fn build_server(root: &Path) -> Result<()> {
+    step("Building qinglian-server (release)");
+    run_in(
+        root,
+        cargo().args(["build", "--release", "--package", "qinglian-server"]),
+    )
+}
+
+pub fn server_binary(root: &Path) -> PathBuf {
+    root.join("target/release/qinglian-server")
+}
+
+/// Builds everything, then serves the app until Ctrl-C.
+pub fn run(root: &Path, args: &[String]) -> Result<()> {
+    let addr = match args {
+        [] => DEFAULT_ADDR.to_owned(),
+        [flag, addr] if flag == "--addr" => addr.clone(),
+        _ => return Err("usage: cargo xtask run [--addr HOST:PORT]".to_owned()),
+    };
+    dist(root)?;
+    step(&format!(
+        "Starting qinglian-server: open http://{addr}/ (Ctrl-C stops it)"
+    ));
+    run_in(
+        root,
+        Command::new(server_binary(root))
+            .args(["--addr", &addr, "--data", "./data", "--static", "dist"]),
+    )
+}
+
+/// Trunk's post_build hook: runs on the staging directory, before trunk moves
+/// it to dist/. Generated files are written there, never into dist/.
+pub fn post_build(root: &Path) -> Result<()> {
+    let staging = std::env::var_os("TRUNK_STAGING_DIR")
+        .map(PathBuf::from)
+        .ok_or("post-build runs as trunk's hook: TRUNK_STAGING_DIR is not set")?;
+    write_content_pack(root, &staging)?;
+    externalise_boot_script(&staging)?;
+    write_service_worker(root, &staging)?;
+    Ok(())
+}
+
+/// Validates content/ and prints a summary; fails with every problem found.
+pub fn content_check(root: &Path) -> Result<()> {
+    let pack = compile_content(root)?;
+    println!("{}", pack.summary());
+    Ok(())
+}
+
+/// The content sources: `content/`, or the directory in `QINGLIAN_CONTENT`
+/// (tests build small packs from fixtures).
+fn content_dir(root: &Path) -> PathBuf {
+    std::env::var_os("QINGLIAN_CONTENT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("content"))
+}
+
+fn compile_content(root: &Path) -> Result<qinglian_core::content::Pack> {
+    qinglian_core::authoring::compile_dir(&content_dir(root)).map_err(|errors| {
+        let mut text = format!("content/ has {} problem(s):", errors.len());
+        for error in errors {
+            text.push_str(&format!("\n  {error}"));
+        }
+        text
+    })
+}
+
+fn write_content_pack(root: &Path, staging: &Path) -> Result<()> {
+    let pack = compile_content(root)?;
+    let dir = staging.join("content");
+    std::fs::create_dir_all(&dir)
+        .map_err(|err| format!("cannot create {}: {err}", dir.display()))?;
+    let json =
+        serde_json::to_string(&pack).map_err(|err| format!("cannot write the pack: {err}"))?;
+    write(&dir.join("pack.json"), json.as_bytes())?;
+    println!("content pack {}: {}", pack.version, pack.summary());
+    Ok(())
+}
+
+/// Trunk writes the wasm start-up as an inline `<script type="module">`. The
+/// server's CSP allows no inline script, so the script moves to its own file,
+/// named by its hash like the rest of the build.
+fn externalise_boot_script(staging: &Path) -> Result<()> {
+    let index_path = staging.join("index.html");
+    let html = std::fs::read_to_string(&index_path)
+        .map_err(|err| format!("cannot read {}: {err}", index_path.display()))?;
+    let html = strip_nonces(&html);
+    let Some((start, body_start, body_end, end)) = find_inline_module(&html) else {
+        write(&index_path, html.as_bytes())?;
+        return Ok(());
+    };
+    let body = html[body_start..body_end].trim();
+    let name = format!(
+        "boot-{}.js",
+        qinglian_core::hash::fnv1a64_hex(body.as_bytes())
+    );
+    write(&staging.join(&name), body.as_bytes())?;
+    let tag = format!(r#"<script type="module" src="/{name}"></script>"#);
+    let rewritten = format!("{}{}{}", &html[..start], tag, &html[end..]);
+    write(&index_path, rewritten.as_bytes())
+}
+
+/// Trunk puts `nonce="…"` on its tags; a nonce fixed at build time protects
+/// nothing, and our CSP does not use nonces.
+fn strip_nonces(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(pos) = rest.find(" nonce=\"") {
+        out.push_str(&rest[..pos]);
+        let after = &rest[pos + 8..];
+        match after.find('"') {
+            Some(close) => rest = &after[close + 1..],
+            None => {
+                rest = after;
+                break;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Finds the first `<script type="module">` without `src`: (tag start, body
+/// start, body end, end after `</script>`).
+fn find_inline_module(html: &str) -> Option<(usize, usize, usize, usize)> {
+    let mut from = 0;
+    while let Some(rel) = html[from..].find("<script") {
+        let start = from + rel;
+        let open_end = start + html[start..].find('>')? + 1;
+        let open = &html[start..open_end];
+        let close = open_end + html[open_end..].find("</script>")?;
+        if open.contains("type=\"module\"") && !open.contains("src=") {
+            return Some((start, open_end, close, close + "</script>".len()));
+        }
+        from = close;
+    }
+    None
+}
+
+/// sw.js = the build's hash and file list + the worker's code from public/sw.js.
+fn write_service_worker(root: &Path, staging: &Path) -> Result<()> {
+    let template_path = root.join("public/sw.js");
+    let template = std::fs::read_to_string(&template_path)
+        .map_err(|err| format!("cannot read {}: {err}", template_path.display()))?;
+    let mut files = Vec::new();
+    list_files(staging, staging, &mut files)?;
+    files.retain(|(url, _)| url != "/sw.js");
+    files.sort();
+    let mut all = Vec::new();
+    for (url, bytes) in &files {
+        all.extend_from_slice(url.as_bytes());
+        all.push(0);
+        all.extend_from_slice(bytes);
+    }
+    let build = qinglian_core::hash::fnv1a64_hex(&all);
+    let urls: Vec<&str> = files.iter().map(|(url, _)| url.as_str()).collect();
+    let header = format!(
+        "// Generated by `cargo xtask post-build`: the build's hash and every file it precaches.\n\
+         const BUILD = {};\nconst PRECACHE = {};\n\n",
+        serde_json::to_string(&build).expect("string"),
+        serde_json::to_string_pretty(&urls).expect("list"),
+    );
+    write(
+        &staging.join("sw.js"),
+        format!("{header}{template}").as_bytes(),
+    )?;
+    println!(
+        "service worker: build {build}, {} files precached",
+        urls.len()
+    );
+    Ok(())
+}
+
+fn list_files(base: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) -> Result<()> {
+    let entries =
+        std::fs::read_dir(dir).map_err(|err| format!("cannot list {}: {err}", dir.display()))?;
+    for entry in entries {
+        let path = entry.map_err(|err| err.to_string())?.path();
+        if path.is_dir() {
+            list_files(base, &path, out)?;
+        } else {
+            let rel = path.strip_prefix(base).expect("under base");
+            let url = format!("/{}", rel.to_string_lossy().replace('\\', "/"));
+            let bytes = std::fs::read(&path)
+                .map_err(|err| format!("cannot read {}: {err}", path.display()))?;
+            out.push((url, bytes));
+        }
+    }
+    Ok(())
+}
+
+fn write(path: &Path, bytes: &[u8]) -> Result<()> {
+    std::fs::write(path, bytes).map_err(|err| format!("cannot write {}: {err}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_inline_module_and_skips_external_scripts() {
+        let html = r#"<head><script src="/a.js"></script><script type="module">import init from '/x.js';
+init();</script></head>"#;
+        let (start, body_start, body_end, end) = find_inline_module(html).unwrap();
+        assert_eq!(
+            &html[body_start..body_end],
+            "import init from '/x.js';\ninit();"
+        );
+        assert!(html[start..end].starts_with("<script type=\"module\">"));
+        assert!(html[start..end].ends_with("</script>"));
+    }
+
+    #[test]
+    fn no_inline_module_means_nothing_to_move() {
+        assert!(find_inline_module(r#"<script type="module" src="/b.js"></script>"#).is_none());
+    }
+
+    #[test]
+    fn nonces_are_removed() {
+        assert_eq!(
+            strip_nonces(
+                r#"<script nonce="abc" type="module">x</script><link nonce="d" href="e">"#
+            ),
+            r#"<script type="module">x</script><link href="e">"#
+        );
+    }
+}
