@@ -49,7 +49,9 @@ async fn health() -> Json<serde_json::Value> {
     Json(json!({ "status": "ok", "version": VERSION }))
 }
 
-async fn api_not_found(uri: axum::http::Uri) -> (StatusCode, Json<serde_json::Value>) {
+async fn api_not_found(
+    axum::extract::OriginalUri(uri): axum::extract::OriginalUri,
+) -> (StatusCode, Json<serde_json::Value>) {
     (
         StatusCode::NOT_FOUND,
         Json(json!({ "error": format!("no API endpoint at {}", uri.path()) })),
