@@ -5,7 +5,10 @@
 
 #[cfg(feature = "authoring")]
 pub mod authoring;
+pub mod calendar;
 pub mod content;
+pub mod events;
 pub mod hash;
 pub mod i18n;
+pub mod progress;
 pub mod settings;

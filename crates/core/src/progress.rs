@@ -1,0 +1,457 @@
+//! What a learner has done, derived by folding the event log. Never stored as
+//! the truth: the same events, in any order and with any duplicates, always
+//! give the same progress.
+
+use crate::calendar::{self, Day, MS_PER_DAY};
+use crate::content::Pack;
+use crate::events::{merge, Event, EventKind};
+use crate::settings::Tier;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+/// Leitner boxes: a missed question comes back after 1 day, then 3, 7, 14 and
+/// 30 days while it is answered right; right in the last box, it is known.
+pub const REVIEW_INTERVAL_DAYS: [i64; 5] = [1, 3, 7, 14, 30];
+/// A quiz counts as mastered from this share of right answers (percent).
+pub const MASTERY_PERCENT: u32 = 80;
+/// Study-plan credits: one per this many active minutes …
+pub const MINUTES_PER_CREDIT: u32 = 10;
+/// … plus this many for each lesson quiz mastered for the first time …
+pub const CREDITS_PER_MASTERY: u32 = 2;
+/// … at most this many a day, so credits reward regular study, not cramming.
+pub const DAILY_CREDIT_CAP: u32 = 6;
+/// Credits to earn each quarter.
+pub const QUARTER_CREDIT_TARGET: u32 = 30;
+/// A risk self-check should be redone after a year.
+pub const RISK_RECHECK_DAYS: i64 = 365;
+/// Today offers a scenario when none was played in this many days.
+pub const SCENARIO_EVERY_DAYS: i64 = 7;
+
+/// One question in the review queue.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReviewCard {
+    pub lesson: String,
+    pub question: String,
+    /// 1 to 5.
+    pub level: u8,
+    /// When it should be asked again (ms UTC).
+    pub due: i64,
+}
+
+/// A lesson's quiz results.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct QuizRecord {
+    pub attempts: u32,
+    pub best_score: u32,
+    pub last_score: u32,
+    pub total: u32,
+    /// When the quiz was first mastered, if it was.
+    pub mastered_at: Option<i64>,
+}
+
+impl QuizRecord {
+    pub fn best_percent(&self) -> u32 {
+        (self.best_score * 100).checked_div(self.total).unwrap_or(0)
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ScenarioRecord {
+    pub times: u32,
+    pub best_sound: u32,
+    pub total: u32,
+    pub last_at: i64,
+}
+
+/// One rated risk point.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RiskRating {
+    pub likelihood: u8,
+    pub impact: u8,
+    pub measure: String,
+}
+
+impl RiskRating {
+    /// Likelihood × impact, 1 to 25: the order of the risk map.
+    pub fn score(&self) -> u32 {
+        u32::from(self.likelihood) * u32::from(self.impact)
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RiskRecord {
+    pub ratings: BTreeMap<String, RiskRating>,
+    pub completed_at: Option<i64>,
+}
+
+/// Everything derived from the log.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Progress {
+    /// Lesson id → when first marked done.
+    pub lessons_done: BTreeMap<String, i64>,
+    pub quizzes: BTreeMap<String, QuizRecord>,
+    /// (lesson, question) → card.
+    pub review: BTreeMap<(String, String), ReviewCard>,
+    pub scenarios: BTreeMap<String, ScenarioRecord>,
+    pub reflections: BTreeMap<String, String>,
+    pub electives: BTreeSet<String>,
+    pub risk: BTreeMap<String, RiskRecord>,
+    pub pledges: BTreeSet<u32>,
+    /// Local day → active study seconds.
+    pub seconds_by_day: BTreeMap<Day, u32>,
+    /// Local days with any study.
+    pub study_days: BTreeSet<Day>,
+    /// Local day → credits earned (capped).
+    pub credits_by_day: BTreeMap<Day, u32>,
+    /// How many events were folded (after de-duplication and voids).
+    pub events: usize,
+}
+
+/// Folds the log into progress. `offset_minutes` is the device's offset east
+/// of UTC, for bucketing days.
+pub fn fold(events: &[Event], offset_minutes: i32) -> Progress {
+    let events = merge(events, &[]);
+    let voided: HashSet<&str> = events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::Void { target } => Some(target.as_str()),
+            _ => None,
+        })
+        .collect();
+    let mut p = Progress::default();
+    let mut mastery_by_day: BTreeMap<Day, u32> = BTreeMap::new();
+    for event in events.iter().filter(|e| !voided.contains(e.id.as_str())) {
+        let day = calendar::day_of(event.at, offset_minutes);
+        if event.kind.is_study() {
+            p.study_days.insert(day);
+        }
+        p.events += 1;
+        match &event.kind {
+            EventKind::LessonDone { lesson } => {
+                p.lessons_done.entry(lesson.clone()).or_insert(event.at);
+            }
+            EventKind::QuestionAnswered {
+                lesson,
+                question,
+                correct,
+                ..
+            } => {
+                let key = (lesson.clone(), question.clone());
+                if !correct {
+                    p.review.insert(
+                        key,
+                        ReviewCard {
+                            lesson: lesson.clone(),
+                            question: question.clone(),
+                            level: 1,
+                            due: event.at + REVIEW_INTERVAL_DAYS[0] * MS_PER_DAY,
+                        },
+                    );
+                } else if let Some(card) = p.review.get_mut(&key) {
+                    if usize::from(card.level) >= REVIEW_INTERVAL_DAYS.len() {
+                        p.review.remove(&key);
+                    } else {
+                        card.level += 1;
+                        card.due = event.at
+                            + REVIEW_INTERVAL_DAYS[usize::from(card.level) - 1] * MS_PER_DAY;
+                    }
+                }
+            }
+            EventKind::QuizFinished {
+                lesson,
+                score,
+                total,
+            } => {
+                let record = p.quizzes.entry(lesson.clone()).or_default();
+                record.attempts += 1;
+                record.last_score = *score;
+                record.total = *total;
+                record.best_score = record.best_score.max(*score);
+                if record.mastered_at.is_none()
+                    && *total > 0
+                    && score * 100 >= total * MASTERY_PERCENT
+                {
+                    record.mastered_at = Some(event.at);
+                    *mastery_by_day.entry(day).or_default() += 1;
+                }
+            }
+            EventKind::ScenarioFinished {
+                scenario,
+                sound,
+                total,
+                ..
+            } => {
+                let record = p.scenarios.entry(scenario.clone()).or_default();
+                record.times += 1;
+                record.best_sound = record.best_sound.max(*sound);
+                record.total = *total;
+                record.last_at = record.last_at.max(event.at);
+            }
+            EventKind::ReflectionSaved { lesson, text } => {
+                if text.trim().is_empty() {
+                    p.reflections.remove(lesson);
+                } else {
+                    p.reflections.insert(lesson.clone(), text.clone());
+                }
+            }
+            EventKind::StudyTime { seconds } => {
+                *p.seconds_by_day.entry(day).or_default() += seconds;
+            }
+            EventKind::ElectiveChosen { lesson } => {
+                p.electives.insert(lesson.clone());
+            }
+            EventKind::ElectiveDropped { lesson } => {
+                p.electives.remove(lesson);
+            }
+            EventKind::RiskRated {
+                checklist,
+                point,
+                likelihood,
+                impact,
+                measure,
+            } => {
+                p.risk.entry(checklist.clone()).or_default().ratings.insert(
+                    point.clone(),
+                    RiskRating {
+                        likelihood: *likelihood,
+                        impact: *impact,
+                        measure: measure.clone(),
+                    },
+                );
+            }
+            EventKind::RiskCheckCompleted { checklist } => {
+                p.risk.entry(checklist.clone()).or_default().completed_at = Some(event.at);
+            }
+            EventKind::PledgeAcknowledged { version } => {
+                p.pledges.insert(*version);
+            }
+            EventKind::Void { .. } => {}
+        }
+    }
+    let days: BTreeSet<Day> = p
+        .seconds_by_day
+        .keys()
+        .chain(mastery_by_day.keys())
+        .copied()
+        .collect();
+    for day in days {
+        let minutes = p.seconds_by_day.get(&day).copied().unwrap_or(0) / 60;
+        let earned = minutes / MINUTES_PER_CREDIT
+            + mastery_by_day.get(&day).copied().unwrap_or(0) * CREDITS_PER_MASTERY;
+        if earned > 0 {
+            p.credits_by_day.insert(day, earned.min(DAILY_CREDIT_CAP));
+        }
+    }
+    p
+}
+
+impl Progress {
+    /// Consecutive study days up to today. Today not yet studied does not break
+    /// it; one missed day per week (Monday to Sunday) is forgiven.
+    pub fn streak(&self, today: Day) -> u32 {
+        let mut day = if self.study_days.contains(&today) {
+            today
+        } else {
+            today - 1
+        };
+        let mut streak = 0;
+        let mut graced_weeks = BTreeSet::new();
+        loop {
+            if self.study_days.contains(&day) {
+                streak += 1;
+            } else if self.study_days.contains(&(day - 1))
+                && streak > 0
+                && graced_weeks.insert(calendar::week_of(day))
+            {
+                // A single missed day, the first this week: forgiven.
+            } else {
+                return streak;
+            }
+            day -= 1;
+        }
+    }
+
+    /// Active study minutes in the week containing `day`.
+    pub fn minutes_in_week(&self, day: Day) -> u32 {
+        let start = calendar::week_start(day);
+        self.seconds_by_day
+            .range(start..start + 7)
+            .map(|(_, s)| s)
+            .sum::<u32>()
+            / 60
+    }
+
+    /// Minutes for each of the last `weeks` weeks, oldest first: (Monday, minutes).
+    pub fn weekly_minutes(&self, today: Day, weeks: i32) -> Vec<(Day, u32)> {
+        let this_week = calendar::week_start(today);
+        (0..weeks)
+            .rev()
+            .map(|back| {
+                let monday = this_week - 7 * back;
+                (monday, self.minutes_in_week(monday))
+            })
+            .collect()
+    }
+
+    /// Credits earned in the quarter containing `day`.
+    pub fn credits_in_quarter(&self, day: Day) -> u32 {
+        let (first, last) = calendar::quarter_bounds(calendar::quarter_of(day));
+        self.credits_by_day
+            .range(first..=last)
+            .map(|(_, c)| c)
+            .sum()
+    }
+
+    /// Review cards due by `now`, the most overdue first.
+    pub fn due_reviews(&self, now: i64) -> Vec<&ReviewCard> {
+        let mut due: Vec<_> = self.review.values().filter(|c| c.due <= now).collect();
+        due.sort_by_key(|c| (c.due, c.lesson.clone(), c.question.clone()));
+        due
+    }
+
+    /// Must the learner (re)acknowledge this pledge version?
+    pub fn pledge_needed(&self, version: u32) -> bool {
+        !self.pledges.contains(&version)
+    }
+
+    /// Is the risk self-check of `checklist` older than a year?
+    pub fn risk_recheck_due(&self, checklist: &str, now: i64) -> bool {
+        self.risk
+            .get(checklist)
+            .and_then(|r| r.completed_at)
+            .is_some_and(|at| now - at > RISK_RECHECK_DAYS * MS_PER_DAY)
+    }
+}
+
+/// A track: the lessons of one tier, or those for everyone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Track {
+    Tier(Tier),
+    Everyone,
+}
+
+impl Track {
+    pub const ALL: [Track; 4] = [
+        Track::Tier(Tier::LeadingCadre),
+        Track::Tier(Tier::DepartmentHead),
+        Track::Tier(Tier::Staff),
+        Track::Everyone,
+    ];
+
+    /// The id in URLs (`/certificate/staff`).
+    pub fn id(self) -> &'static str {
+        match self {
+            Track::Tier(tier) => tier.id(),
+            Track::Everyone => "everyone",
+        }
+    }
+
+    pub fn from_id(id: &str) -> Option<Track> {
+        Track::ALL.into_iter().find(|t| t.id() == id)
+    }
+
+    /// Lesson ids of the track, in pack order.
+    pub fn lessons(self, pack: &Pack) -> Vec<&str> {
+        pack.lessons
+            .iter()
+            .filter(|l| match self {
+                Track::Everyone => l.tiers.len() == Tier::ALL.len(),
+                Track::Tier(tier) => l.tiers.len() < Tier::ALL.len() && l.tiers.contains(&tier),
+            })
+            .map(|l| l.id.as_str())
+            .collect()
+    }
+
+    /// (done, total) and, when complete, the day it was completed.
+    pub fn completion(self, pack: &Pack, progress: &Progress) -> (usize, usize, Option<i64>) {
+        let lessons = self.lessons(pack);
+        let done: Vec<i64> = lessons
+            .iter()
+            .filter_map(|id| progress.lessons_done.get(*id).copied())
+            .collect();
+        let completed = (done.len() == lessons.len() && !lessons.is_empty())
+            .then(|| done.iter().copied().max().unwrap_or(0));
+        (done.len(), lessons.len(), completed)
+    }
+}
+
+/// The essay's menu-based learning: the tier's required lessons plus electives
+/// chosen from all the others.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StudyPlan {
+    pub required: Vec<String>,
+    pub electives: Vec<String>,
+    pub required_done: usize,
+    pub electives_done: usize,
+}
+
+impl StudyPlan {
+    pub fn for_learner(pack: &Pack, progress: &Progress, tier: Tier) -> StudyPlan {
+        let required: Vec<String> = pack
+            .lessons
+            .iter()
+            .filter(|l| l.tiers.contains(&tier))
+            .map(|l| l.id.clone())
+            .collect();
+        let electives: Vec<String> = pack
+            .lessons
+            .iter()
+            .filter(|l| !l.tiers.contains(&tier) && progress.electives.contains(&l.id))
+            .map(|l| l.id.clone())
+            .collect();
+        let done = |ids: &[String]| {
+            ids.iter()
+                .filter(|id| progress.lessons_done.contains_key(*id))
+                .count()
+        };
+        StudyPlan {
+            required_done: done(&required),
+            electives_done: done(&electives),
+            required,
+            electives,
+        }
+    }
+
+    /// The menu: lessons outside the required ones, to choose electives from.
+    pub fn menu(pack: &Pack, tier: Tier) -> Vec<&str> {
+        pack.lessons
+            .iter()
+            .filter(|l| !l.tiers.contains(&tier))
+            .map(|l| l.id.as_str())
+            .collect()
+    }
+
+    /// The next lesson to study: the first required one not done, then electives.
+    pub fn next_lesson(&self, progress: &Progress) -> Option<&str> {
+        self.required
+            .iter()
+            .chain(&self.electives)
+            .find(|id| !progress.lessons_done.contains_key(*id))
+            .map(String::as_str)
+    }
+}
+
+/// The scenario Today offers, if one is due: none played in the last week, the
+/// first not yet played for the tier, else the one played longest ago.
+pub fn scenario_due<'a>(
+    pack: &'a Pack,
+    progress: &Progress,
+    tier: Tier,
+    now: i64,
+) -> Option<&'a str> {
+    let last_played = progress.scenarios.values().map(|r| r.last_at).max();
+    if last_played.is_some_and(|at| now - at < SCENARIO_EVERY_DAYS * MS_PER_DAY) {
+        return None;
+    }
+    let mine: Vec<_> = pack
+        .scenarios
+        .iter()
+        .filter(|s| s.tiers.contains(&tier))
+        .collect();
+    mine.iter()
+        .find(|s| !progress.scenarios.contains_key(&s.id))
+        .or_else(|| {
+            mine.iter()
+                .min_by_key(|s| progress.scenarios.get(&s.id).map_or(0, |r| r.last_at))
+        })
+        .map(|s| s.id.as_str())
+}
