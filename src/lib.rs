@@ -2,10 +2,12 @@
 //! `pages/`, reusable pieces in `components/`; rules come from `qinglian-core`.
 
 pub mod components;
+pub mod pack;
 pub mod pages;
 pub mod pwa;
 pub mod state;
 pub mod storage;
+pub mod study_time;
 
 use components::{layout::Layout, welcome::Welcome};
 use leptos::prelude::*;
@@ -14,8 +16,18 @@ use leptos_router::{
     path,
 };
 use pages::{
-    lesson::LessonPage, library::LibraryPage, not_found::NotFoundPage, progress::ProgressPage,
-    settings::SettingsPage, today::TodayPage,
+    certificate::CertificatePage,
+    lesson::LessonPage,
+    library::LibraryPage,
+    not_found::NotFoundPage,
+    plan::PlanPage,
+    pledge::PledgePage,
+    progress::ProgressPage,
+    review::ReviewPage,
+    risk::{RiskCheckPage, RiskListPage},
+    scenario::{ScenarioPage, ScenariosPage},
+    settings::SettingsPage,
+    today::TodayPage,
 };
 use state::AppState;
 
@@ -35,6 +47,14 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/lesson/:id") view=LessonPage/>
                         <Route path=path!("/progress") view=ProgressPage/>
                         <Route path=path!("/settings") view=SettingsPage/>
+                        <Route path=path!("/review") view=ReviewPage/>
+                        <Route path=path!("/scenarios") view=ScenariosPage/>
+                        <Route path=path!("/scenario/:id") view=ScenarioPage/>
+                        <Route path=path!("/plan") view=PlanPage/>
+                        <Route path=path!("/risk") view=RiskListPage/>
+                        <Route path=path!("/risk/:id") view=RiskCheckPage/>
+                        <Route path=path!("/pledge") view=PledgePage/>
+                        <Route path=path!("/certificate/:track") view=CertificatePage/>
                     </Routes>
                 </Show>
             </Layout>

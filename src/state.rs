@@ -1,10 +1,17 @@
 //! The app-wide state every page reads from context: settings (persisted),
+//! the content pack, the progress event log and what it folds to,
 //! connectivity, the waiting update, and storage notices.
 
+use crate::pack::{self, PackState};
 use crate::{pwa, storage};
 use leptos::prelude::*;
+use qinglian_core::calendar::{self, Day};
+use qinglian_core::content::Pack;
+use qinglian_core::events::{Event, EventKind};
 use qinglian_core::i18n::{self, Key};
-use qinglian_core::settings::Settings;
+use qinglian_core::progress::{fold, Progress};
+use qinglian_core::settings::{Settings, Tier};
+use std::sync::Arc;
 
 /// Shared, cheap to copy (signals only).
 #[derive(Clone, Copy)]
@@ -15,25 +22,61 @@ pub struct AppState {
     pub online: RwSignal<bool>,
     /// A new version of the app is installed and waiting for the user's word.
     pub update_ready: RwSignal<bool>,
-    /// The last storage failure, in words for the user; `None` when all is well.
+    /// The last storage failure; `None` when all is well.
     pub storage_error: RwSignal<Option<storage::StorageError>>,
+    /// The lessons, quizzes, scenarios and checklists.
+    pub pack: RwSignal<PackState>,
+    /// The event log, in memory and in storage.
+    pub log: RwSignal<storage::EventLog, LocalStorage>,
+    /// Everything derived from the log.
+    pub progress: Memo<Arc<Progress>>,
+}
+
+/// Milliseconds since 1970 UTC, by the device's clock.
+pub fn now_ms() -> i64 {
+    js_sys::Date::now() as i64
+}
+
+/// The device's offset east of UTC, in minutes (JS gives it the other way round).
+pub fn offset_minutes() -> i32 {
+    -(js_sys::Date::new_0().get_timezone_offset() as i32)
+}
+
+/// Today, in the learner's local time.
+pub fn today() -> Day {
+    calendar::day_of(now_ms(), offset_minutes())
 }
 
 impl AppState {
     /// Loads what is stored, wires the browser's events and the service worker.
     pub fn start() -> AppState {
         let migrated = storage::migrate();
+        let (log, log_error) = match storage::load_events() {
+            Ok(log) => (log, None),
+            Err(err) => (storage::EventLog::default(), Some(err)),
+        };
+        let log = RwSignal::new_local(log);
+        let progress =
+            Memo::new(move |_| Arc::new(log.with(|l| fold(&l.events, offset_minutes()))));
         let state = AppState {
             settings: RwSignal::new(storage::load_settings()),
             online: RwSignal::new(window().navigator().on_line()),
             update_ready: RwSignal::new(false),
-            storage_error: RwSignal::new(migrated.err()),
+            storage_error: RwSignal::new(migrated.err().or(log_error)),
+            pack: RwSignal::new(PackState::Loading),
+            log,
+            progress,
         };
+        let pack_signal = state.pack;
+        leptos::task::spawn_local(async move {
+            pack_signal.set(pack::load().await);
+        });
         let online = state.online;
         window_event_listener(leptos::ev::online, move |_| online.set(true));
         window_event_listener(leptos::ev::offline, move |_| online.set(false));
         let update_ready = state.update_ready;
         pwa::register(move || update_ready.set(true));
+        crate::study_time::start(state);
 
         let settings = state.settings;
         let storage_error = state.storage_error;
@@ -42,7 +85,7 @@ impl AppState {
             apply_to_document(&current);
             match storage::save_settings(&current) {
                 Ok(()) => storage_error.update(|e| {
-                    if e.is_some() {
+                    if matches!(e, Some(storage::StorageError::Full)) {
                         *e = None;
                     }
                 }),
@@ -50,6 +93,50 @@ impl AppState {
             }
         });
         state
+    }
+
+    /// Records what the learner did. On a storage failure the user is told and
+    /// nothing is half-recorded; returns whether it was saved.
+    pub fn record(&self, kind: EventKind) -> bool {
+        let mut result = None;
+        self.log
+            .update(|log| result = Some(log.record(kind, now_ms())));
+        match result {
+            Some(Ok(_)) => {
+                if self.storage_error.with_untracked(Option::is_some) {
+                    self.storage_error.set(None);
+                }
+                true
+            }
+            Some(Err(err)) => {
+                self.storage_error.set(Some(err));
+                false
+            }
+            None => false,
+        }
+    }
+
+    /// Merges events from elsewhere (an import); returns how many were new.
+    pub fn merge_in(&self, events: &[Event]) -> Result<usize, storage::StorageError> {
+        let mut result = Ok(0);
+        self.log.update(|log| result = log.merge_in(events));
+        if let Err(err) = &result {
+            self.storage_error.set(Some(err.clone()));
+        }
+        result
+    }
+
+    /// The pack when loaded.
+    pub fn pack(&self) -> Option<Arc<Pack>> {
+        self.pack.with(|p| match p {
+            PackState::Ready(pack) => Some(pack.clone()),
+            _ => None,
+        })
+    }
+
+    /// The learner's tier (the welcome guarantees one is chosen).
+    pub fn tier(&self) -> Tier {
+        self.settings.with(|s| s.tier).unwrap_or(Tier::Staff)
     }
 }
 
@@ -73,4 +160,16 @@ pub fn use_app() -> AppState {
 pub fn tr(key: Key) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
     let settings = use_app().settings;
     move || i18n::text(settings.with(|s| s.lang), key)
+}
+
+/// A reactive translation with `{slot}`s filled.
+pub fn trf(
+    key: Key,
+    slots: Vec<(&'static str, String)>,
+) -> impl Fn() -> String + Send + Sync + 'static {
+    let settings = use_app().settings;
+    move || {
+        let slots: Vec<(&str, &str)> = slots.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        i18n::fill(settings.with(|s| s.lang), key, &slots)
+    }
 }

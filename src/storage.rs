@@ -141,3 +141,255 @@ pub fn load_settings() -> Settings {
 pub fn save_settings(settings: &Settings) -> Result<(), StorageError> {
     write_raw(SETTINGS_KEY, &settings.to_json())
 }
+
+// ---------------------------------------------------------------------------
+// The progress event log.
+//
+// Layout (schema 1): `qinglian.device` holds this browser's device id;
+// `qinglian.events.NNNNNN` hold the log in chunks of up to CHUNK_SIZE events
+// (JSON arrays); `qinglian.events.meta` holds `{chunks, next_seq}`. Appending
+// rewrites only the last chunk, so a write costs the same with 10 or 10,000
+// events stored. A chunk that cannot be read is set aside and the rest loads.
+
+use qinglian_core::events::{Event, EventKind};
+
+/// Events per storage entry: small enough to rewrite on every append.
+pub const CHUNK_SIZE: usize = 256;
+const DEVICE_KEY: &str = "qinglian.device";
+const META_KEY: &str = "qinglian.events.meta";
+const CHUNK_PREFIX: &str = "qinglian.events.";
+const READING_PREFIX: &str = "qinglian.reading.";
+
+fn chunk_key(index: usize) -> String {
+    format!("{CHUNK_PREFIX}{index:06}")
+}
+
+/// The log as loaded, plus what appending needs.
+#[derive(Clone, Debug, Default)]
+pub struct EventLog {
+    /// Every event, in the order stored.
+    pub events: Vec<Event>,
+    /// This browser's device id.
+    pub device: String,
+    /// The next per-device sequence number.
+    pub next_seq: u64,
+    /// How many chunks exist; the last one is appended to.
+    chunks: usize,
+    /// The events of the last chunk (to rewrite it on append).
+    last_chunk: Vec<Event>,
+}
+
+#[derive(serde::Serialize, serde::Deserialize, Default)]
+struct Meta {
+    chunks: usize,
+    next_seq: u64,
+}
+
+/// A new random id (UUID v4) from the browser's crypto.
+pub fn new_uuid() -> String {
+    web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .map(|c| c.random_uuid())
+        .unwrap_or_else(|| {
+            // No crypto (very old browser): time and Math.random still give a unique id here.
+            format!(
+                "{:x}-{:x}",
+                js_sys::Date::now() as u64,
+                (js_sys::Math::random() * 1e16) as u64
+            )
+        })
+}
+
+/// This browser's device id, created on first use.
+pub fn device_id() -> Result<String, StorageError> {
+    if let Some(id) = read_raw(DEVICE_KEY).filter(|id| !id.trim().is_empty()) {
+        return Ok(id);
+    }
+    let id = new_uuid();
+    write_raw(DEVICE_KEY, &id)?;
+    Ok(id)
+}
+
+/// Loads every readable chunk. Unreadable chunks are set aside (and listed by
+/// [`set_aside_entries`]); the sequence continues after the highest seen.
+pub fn load_events() -> Result<EventLog, StorageError> {
+    let device = device_id()?;
+    let meta: Meta = match read_raw(META_KEY) {
+        None => Meta::default(),
+        Some(raw) => match serde_json::from_str(&raw) {
+            Ok(meta) => meta,
+            Err(err) => {
+                set_aside(META_KEY, &raw, &format!("not valid JSON: {err}"));
+                // Rebuild from the chunks that exist.
+                Meta {
+                    chunks: count_chunks(),
+                    next_seq: 0,
+                }
+            }
+        },
+    };
+    let chunks = meta.chunks.max(count_chunks());
+    let mut log = EventLog {
+        device,
+        chunks,
+        next_seq: meta.next_seq.max(1),
+        ..EventLog::default()
+    };
+    for index in 0..chunks {
+        let key = chunk_key(index);
+        let Some(raw) = read_raw(&key) else { continue };
+        match serde_json::from_str::<Vec<Event>>(&raw) {
+            Ok(events) => {
+                if index + 1 == chunks {
+                    log.last_chunk = events.clone();
+                }
+                log.events.extend(events);
+            }
+            Err(err) => set_aside(&key, &raw, &format!("events could not be read: {err}")),
+        }
+    }
+    let highest_own = log
+        .events
+        .iter()
+        .filter(|e| e.device == log.device)
+        .map(|e| e.seq)
+        .max()
+        .unwrap_or(0);
+    log.next_seq = log.next_seq.max(highest_own + 1);
+    Ok(log)
+}
+
+fn count_chunks() -> usize {
+    let mut n = 0;
+    while read_raw(&chunk_key(n)).is_some() {
+        n += 1;
+    }
+    n
+}
+
+impl EventLog {
+    /// Records a new event of this device now. On failure nothing changes, in
+    /// storage or in memory.
+    pub fn record(&mut self, kind: EventKind, at: i64) -> Result<Event, StorageError> {
+        let event = Event {
+            id: new_uuid(),
+            device: self.device.clone(),
+            seq: self.next_seq,
+            at,
+            kind,
+        };
+        self.append(vec![event.clone()])?;
+        self.next_seq += 1;
+        // The meta entry is a hint: loading recomputes the sequence from the
+        // events themselves, so a failure here loses nothing.
+        let _ = self.write_meta();
+        Ok(event)
+    }
+
+    /// Appends events (recorded here or imported), chunk by chunk.
+    fn append(&mut self, events: Vec<Event>) -> Result<(), StorageError> {
+        let mut chunks = self.chunks;
+        let mut last = self.last_chunk.clone();
+        if chunks == 0 {
+            chunks = 1;
+        }
+        for event in &events {
+            if last.len() >= CHUNK_SIZE {
+                chunks += 1;
+                last.clear();
+            }
+            last.push(event.clone());
+            // Write as soon as a chunk is full or at the end.
+            if last.len() == CHUNK_SIZE {
+                write_raw(
+                    &chunk_key(chunks - 1),
+                    &serde_json::to_string(&last).expect("events serialise"),
+                )?;
+            }
+        }
+        if last.len() < CHUNK_SIZE || events.is_empty() {
+            write_raw(
+                &chunk_key(chunks - 1),
+                &serde_json::to_string(&last).expect("events serialise"),
+            )?;
+        }
+        self.chunks = chunks;
+        self.last_chunk = last;
+        self.events.extend(events);
+        Ok(())
+    }
+
+    fn write_meta(&self) -> Result<(), StorageError> {
+        let meta = Meta {
+            chunks: self.chunks,
+            next_seq: self.next_seq,
+        };
+        write_raw(
+            META_KEY,
+            &serde_json::to_string(&meta).expect("meta serialises"),
+        )
+    }
+
+    /// Adds the events whose ids are not here yet (an import, or a pull from
+    /// the server). Returns how many were new; importing twice adds nothing.
+    pub fn merge_in(&mut self, incoming: &[Event]) -> Result<usize, StorageError> {
+        let known: std::collections::HashSet<&str> =
+            self.events.iter().map(|e| e.id.as_str()).collect();
+        let mut seen = std::collections::HashSet::new();
+        let fresh: Vec<Event> = incoming
+            .iter()
+            .filter(|e| !known.contains(e.id.as_str()) && seen.insert(e.id.clone()))
+            .cloned()
+            .collect();
+        let count = fresh.len();
+        if count > 0 {
+            let own_max = fresh
+                .iter()
+                .filter(|e| e.device == self.device)
+                .map(|e| e.seq)
+                .max()
+                .unwrap_or(0);
+            self.append(fresh)?;
+            self.next_seq = self.next_seq.max(own_max + 1);
+            let _ = self.write_meta();
+        }
+        Ok(count)
+    }
+
+    /// Deletes every event (the confirmed reset). The device id stays.
+    pub fn clear(&mut self) {
+        for index in 0..self.chunks.max(count_chunks()) {
+            remove(&chunk_key(index));
+        }
+        remove(META_KEY);
+        let device = std::mem::take(&mut self.device);
+        *self = EventLog {
+            device,
+            next_seq: 1,
+            ..EventLog::default()
+        };
+    }
+}
+
+/// Where the learner stopped reading a lesson (per mille of its height).
+pub fn reading_position(lesson: &str) -> Option<u32> {
+    read_raw(&format!("{READING_PREFIX}{lesson}")).and_then(|v| v.parse().ok())
+}
+
+/// Reading positions are a convenience, not progress: a failure to save one
+/// is not worth interrupting the reader for.
+pub fn save_reading_position(lesson: &str, per_mille: u32) {
+    let _ = write_raw(&format!("{READING_PREFIX}{lesson}"), &per_mille.to_string());
+}
+
+/// Forgets every reading position (part of the reset).
+pub fn clear_reading_positions() {
+    let Ok(storage) = storage() else { return };
+    let keys: Vec<String> = (0..storage.length().unwrap_or(0))
+        .filter_map(|i| storage.key(i).ok().flatten())
+        .filter(|k| k.starts_with(READING_PREFIX))
+        .collect();
+    for key in keys {
+        remove(&key);
+    }
+}

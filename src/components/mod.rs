@@ -1,5 +1,79 @@
 //! Reusable view pieces shared by the pages.
 
+pub mod blocks;
+pub mod charts;
 pub mod icons;
 pub mod layout;
+pub mod question;
 pub mod welcome;
+
+use leptos::prelude::*;
+
+/// A labelled progress bar (`value` of `max`), readable by screen readers.
+#[component]
+pub fn ProgressBar(value: usize, max: usize, #[prop(into)] label: String) -> impl IntoView {
+    let percent = (value * 100).checked_div(max).unwrap_or(0);
+    view! {
+        <div class="progress-row">
+            <progress value=value max=max.max(1) aria-label=label.clone()></progress>
+            <span class="progress-text">{format!("{value}/{max} · {percent}%")}</span>
+        </div>
+    }
+}
+
+use crate::pack::PackState;
+use crate::state::{tr, use_app};
+use qinglian_core::content::Pack;
+use qinglian_core::i18n::Key;
+use std::sync::Arc;
+
+/// Renders `children` with the content pack, or says why it is not there.
+#[component]
+pub fn WithPack<F, V>(children: F) -> impl IntoView
+where
+    F: Fn(Arc<Pack>) -> V + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    let state = use_app();
+    move || match state.pack.get() {
+        PackState::Loading => {
+            view! { <p class="muted" role="status">{tr(Key::Loading)}</p> }.into_any()
+        }
+        PackState::Failed(reason) => view! {
+            <div class="notice" role="alert">
+                <p>{tr(Key::PackFailed)}</p>
+                <p class="small">{reason}</p>
+            </div>
+        }
+        .into_any(),
+        PackState::Ready(pack) => children(pack).into_any(),
+    }
+}
+
+/// A lesson's title as a link, with its minutes and status.
+#[component]
+pub fn LessonLink(lesson: qinglian_core::content::Lesson) -> impl IntoView {
+    let state = use_app();
+    let id = lesson.id.clone();
+    let status = move || {
+        let progress = state.progress.get();
+        if progress.lessons_done.contains_key(&id) {
+            Some((Key::StatusDone, "badge done"))
+        } else if progress.quizzes.contains_key(&id) || progress.reflections.contains_key(&id) {
+            Some((Key::StatusInProgress, "badge started"))
+        } else {
+            None
+        }
+    };
+    view! {
+        <li class="lesson-item">
+            <leptos_router::components::A href=format!("/lesson/{}", lesson.id)>
+                <span class="lesson-title">{lesson.title.clone()}</span>
+                <span class="lesson-meta">
+                    {crate::state::trf(Key::Minutes, vec![("n", lesson.minutes.to_string())])}
+                    {move || status().map(|(key, class)| view! { <span class=class>{tr(key)}</span> })}
+                </span>
+            </leptos_router::components::A>
+        </li>
+    }
+}

@@ -1,8 +1,14 @@
 //! One module per page of the app.
 
+pub mod certificate;
 pub mod lesson;
 pub mod library;
 pub mod not_found;
+pub mod plan;
+pub mod pledge;
 pub mod progress;
+pub mod review;
+pub mod risk;
+pub mod scenario;
 pub mod settings;
 pub mod today;

@@ -2,11 +2,15 @@
 //! saved on the device at once.
 
 use crate::components::welcome::TierChoice;
+use crate::state::{now_ms, today};
 use crate::state::{tr, use_app};
 use crate::storage;
 use leptos::prelude::*;
+use qinglian_core::calendar;
+use qinglian_core::events::Export;
+use qinglian_core::i18n;
 use qinglian_core::i18n::Key;
-use qinglian_core::settings::{Lang, TextSize, Theme, Tier};
+use qinglian_core::settings::{Lang, TextSize, Theme};
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
@@ -87,6 +91,8 @@ pub fn SettingsPage() -> impl IntoView {
                     }/>
             </label>
 
+            <YourData/>
+
             {(!set_aside.is_empty()).then(|| view! {
                 <div class="notice" role="status">
                     <p>{tr(Key::StorageProblem)}</p>
@@ -101,7 +107,121 @@ pub fn SettingsPage() -> impl IntoView {
     }
 }
 
-/// The tier a learner studies as; the welcome guarantees one is set.
-pub fn current_tier(state: &crate::state::AppState) -> Tier {
-    state.settings.with(|s| s.tier).unwrap_or(Tier::Staff)
+/// Export everything as one JSON file, import it back (merging by event id,
+/// so importing twice changes nothing), and a confirmed reset.
+#[component]
+fn YourData() -> impl IntoView {
+    let state = use_app();
+    let message = RwSignal::new(None::<(bool, String)>);
+    let confirming = RwSignal::new(false);
+    let export = move |_| {
+        let events = state.log.with_untracked(|l| l.events.clone());
+        let count = events.len();
+        let export = Export::new(events, now_ms());
+        let json = serde_json::to_string_pretty(&export).expect("export serialises");
+        let name = format!("qinglian-export-{}.json", calendar::iso_date(today()));
+        match download(&name, &json) {
+            Ok(()) => message.set(Some((
+                true,
+                i18n::fill(
+                    state.settings.get_untracked().lang,
+                    Key::DataExported,
+                    &[("n", &count.to_string())],
+                ),
+            ))),
+            Err(err) => message.set(Some((false, err))),
+        }
+    };
+    let import = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
+        input.set_value("");
+        leptos::task::spawn_local(async move {
+            let lang = state.settings.get_untracked().lang;
+            let text = match wasm_bindgen_futures::JsFuture::from(file.text()).await {
+                Ok(text) => text.as_string().unwrap_or_default(),
+                Err(_) => {
+                    message.set(Some((
+                        false,
+                        i18n::text(lang, Key::DataImportUnreadable).to_owned(),
+                    )));
+                    return;
+                }
+            };
+            match Export::parse(&text) {
+                Err(reason) => message.set(Some((
+                    false,
+                    i18n::fill(lang, Key::DataImportRefused, &[("reason", &reason)]),
+                ))),
+                Ok(export) => match state.merge_in(&export.events) {
+                    Ok(new) => message.set(Some((
+                        true,
+                        i18n::fill(
+                            lang,
+                            Key::DataImported,
+                            &[
+                                ("n", &new.to_string()),
+                                ("total", &export.events.len().to_string()),
+                            ],
+                        ),
+                    ))),
+                    Err(err) => message.set(Some((false, err.to_string()))),
+                },
+            }
+        });
+    };
+    let reset = move |_| {
+        state.log.update(|log| log.clear());
+        storage::clear_reading_positions();
+        confirming.set(false);
+        message.set(Some((true, tr(Key::DataResetDone)().to_owned())));
+    };
+    view! {
+        <section class="card your-data" aria-labelledby="data-heading">
+            <h2 id="data-heading">{tr(Key::DataTitle)}</h2>
+            <p class="muted">{tr(Key::DataIntro)}</p>
+            <div class="button-row">
+                <button type="button" class="button" on:click=export>{tr(Key::DataExport)}</button>
+                <label class="button" for="import-file">{tr(Key::DataImport)}</label>
+                <input id="import-file" class="visually-hidden" type="file" accept="application/json,.json" on:change=import/>
+            </div>
+            <p role="status" aria-live="polite">
+                {move || message.get().map(|(ok, text)| view! { <span class=if ok { "good" } else { "bad" }>{text}</span> })}
+            </p>
+            <Show when=move || confirming.get() fallback=move || view! {
+                <button type="button" class="button danger" on:click=move |_| confirming.set(true)>{tr(Key::DataReset)}</button>
+            }>
+                <div class="confirm" role="alertdialog" aria-labelledby="reset-question">
+                    <p id="reset-question"><strong>{tr(Key::DataResetConfirm)}</strong></p>
+                    <div class="button-row">
+                        <button type="button" class="button danger" on:click=reset>{tr(Key::DataResetYes)}</button>
+                        <button type="button" class="button" on:click=move |_| confirming.set(false)>{tr(Key::Cancel)}</button>
+                    </div>
+                </div>
+            </Show>
+        </section>
+    }
+}
+
+/// Offers `text` as a file download.
+fn download(name: &str, text: &str) -> Result<(), String> {
+    use wasm_bindgen::JsCast;
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("application/json");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
+        .map_err(|_| "the file could not be made".to_owned())?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)
+        .map_err(|_| "the file could not be made".to_owned())?;
+    let anchor: web_sys::HtmlAnchorElement = document()
+        .create_element("a")
+        .map_err(|_| "no document")?
+        .unchecked_into();
+    anchor.set_href(&url);
+    anchor.set_download(name);
+    anchor.click();
+    let _ = web_sys::Url::revoke_object_url(&url);
+    Ok(())
 }
