@@ -455,3 +455,204 @@ pub fn scenario_due<'a>(
         })
         .map(|s| s.id.as_str())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calendar::from_civil;
+
+    fn at(day: Day, hour: i64) -> i64 {
+        i64::from(day) * MS_PER_DAY + hour * 3_600_000
+    }
+
+    fn event(n: u64, at: i64, kind: EventKind) -> Event {
+        Event {
+            id: format!("e{n}"),
+            device: "d".into(),
+            seq: n,
+            at,
+            kind,
+        }
+    }
+
+    fn answered(n: u64, at: i64, correct: bool) -> Event {
+        event(
+            n,
+            at,
+            EventKind::QuestionAnswered {
+                lesson: "l".into(),
+                question: "q".into(),
+                chosen: vec![1],
+                correct,
+            },
+        )
+    }
+
+    #[test]
+    fn a_missed_question_comes_back_on_the_leitner_schedule() {
+        let day = from_civil(2026, 11, 2);
+        let mut events = vec![answered(1, at(day, 9), false)];
+        let p = fold(&events, 0);
+        let card = &p.review[&("l".to_owned(), "q".to_owned())];
+        assert_eq!((card.level, card.due), (1, at(day + 1, 9)));
+        assert!(
+            p.due_reviews(at(day, 23)).is_empty(),
+            "not due the same day"
+        );
+        assert_eq!(p.due_reviews(at(day + 1, 10)).len(), 1, "due the next day");
+        // Right each time it comes back: 3, 7, 14, 30 days, then known.
+        let mut when = at(day + 1, 10);
+        for (n, wait) in [3, 7, 14, 30].into_iter().enumerate() {
+            events.push(answered(2 + n as u64, when, true));
+            let card = fold(&events, 0).review[&("l".to_owned(), "q".to_owned())].clone();
+            assert_eq!(card.due, when + wait * MS_PER_DAY);
+            when = card.due;
+        }
+        events.push(answered(9, when, true));
+        assert!(
+            fold(&events, 0).review.is_empty(),
+            "known after the last box"
+        );
+        // Missed again: back to box 1.
+        events.push(answered(10, when + 1, false));
+        assert_eq!(fold(&events, 0).review.values().next().unwrap().level, 1);
+    }
+
+    #[test]
+    fn a_right_answer_never_seen_wrong_does_not_enter_the_queue() {
+        assert!(fold(&[answered(1, 0, true)], 0).review.is_empty());
+    }
+
+    #[test]
+    fn streak_forgives_one_missed_day_a_week() {
+        let monday = from_civil(2026, 11, 23);
+        let study = |days: &[Day]| {
+            let events: Vec<Event> = days
+                .iter()
+                .enumerate()
+                .map(|(n, d)| event(n as u64, at(*d, 12), EventKind::StudyTime { seconds: 120 }))
+                .collect();
+            fold(&events, 0)
+        };
+        // Mon, Tue, (Wed missed), Thu, Fri: 4 days, unbroken.
+        let p = study(&[monday, monday + 1, monday + 3, monday + 4]);
+        assert_eq!(p.streak(monday + 4), 4);
+        // Today not studied yet does not break it.
+        assert_eq!(p.streak(monday + 5), 4);
+        // Two days missed in a row breaks it.
+        assert_eq!(study(&[monday, monday + 3]).streak(monday + 3), 1);
+        // A second single gap in the same week breaks it.
+        let p = study(&[monday, monday + 2, monday + 4]);
+        assert_eq!(p.streak(monday + 4), 2);
+        // One gap in each of two weeks is forgiven twice.
+        let p = study(&[monday - 4, monday - 2, monday - 1, monday, monday + 2]);
+        assert_eq!(p.streak(monday + 2), 5);
+        assert_eq!(study(&[]).streak(monday), 0);
+    }
+
+    #[test]
+    fn credits_come_from_minutes_and_mastery_with_a_daily_cap() {
+        let day = from_civil(2026, 11, 24);
+        let events = vec![
+            event(1, at(day, 9), EventKind::StudyTime { seconds: 25 * 60 }),
+            event(
+                2,
+                at(day, 10),
+                EventKind::QuizFinished {
+                    lesson: "a".into(),
+                    score: 4,
+                    total: 5,
+                },
+            ),
+            // The same quiz mastered again earns nothing more.
+            event(
+                3,
+                at(day, 11),
+                EventKind::QuizFinished {
+                    lesson: "a".into(),
+                    score: 5,
+                    total: 5,
+                },
+            ),
+            // Below mastery earns nothing.
+            event(
+                4,
+                at(day, 12),
+                EventKind::QuizFinished {
+                    lesson: "b".into(),
+                    score: 3,
+                    total: 5,
+                },
+            ),
+            event(
+                5,
+                at(day + 1, 9),
+                EventKind::StudyTime { seconds: 300 * 60 },
+            ),
+        ];
+        let p = fold(&events, 0);
+        assert_eq!(p.credits_by_day[&day], 2 + 2);
+        assert_eq!(p.credits_by_day[&(day + 1)], DAILY_CREDIT_CAP);
+        assert_eq!(p.credits_in_quarter(day), 4 + DAILY_CREDIT_CAP);
+        assert_eq!(p.credits_in_quarter(from_civil(2027, 1, 5)), 0);
+        assert_eq!(p.minutes_in_week(day), 325);
+    }
+
+    #[test]
+    fn voided_events_do_not_count() {
+        let events = vec![
+            event(1, 10, EventKind::LessonDone { lesson: "a".into() }),
+            event(
+                2,
+                20,
+                EventKind::Void {
+                    target: "e1".into(),
+                },
+            ),
+        ];
+        assert!(fold(&events, 0).lessons_done.is_empty());
+    }
+
+    #[test]
+    fn latest_reflection_and_elective_choice_win() {
+        let events = vec![
+            event(
+                1,
+                10,
+                EventKind::ReflectionSaved {
+                    lesson: "a".into(),
+                    text: "first".into(),
+                },
+            ),
+            event(
+                2,
+                20,
+                EventKind::ReflectionSaved {
+                    lesson: "a".into(),
+                    text: "second".into(),
+                },
+            ),
+            event(3, 10, EventKind::ElectiveChosen { lesson: "x".into() }),
+            event(4, 30, EventKind::ElectiveDropped { lesson: "x".into() }),
+            event(5, 40, EventKind::ElectiveChosen { lesson: "y".into() }),
+        ];
+        let p = fold(&events, 0);
+        assert_eq!(p.reflections["a"], "second");
+        assert_eq!(p.electives.iter().collect::<Vec<_>>(), ["y"]);
+    }
+
+    #[test]
+    fn risk_recheck_is_due_after_a_year() {
+        let events = vec![event(
+            1,
+            0,
+            EventKind::RiskCheckCompleted {
+                checklist: "c".into(),
+            },
+        )];
+        let p = fold(&events, 0);
+        assert!(!p.risk_recheck_due("c", 364 * MS_PER_DAY));
+        assert!(p.risk_recheck_due("c", 366 * MS_PER_DAY));
+        assert!(!p.risk_recheck_due("other", 999 * MS_PER_DAY));
+    }
+}

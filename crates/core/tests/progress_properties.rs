@@ -1,0 +1,139 @@
+//! Property tests of the progress log: folding is independent of the order and
+//! the duplication of events; merging is idempotent and commutative; an export
+//! imported back yields the same state.
+
+use proptest::prelude::*;
+use qinglian_core::events::{merge, Event, EventKind, Export};
+use qinglian_core::progress::fold;
+
+const DAY: i64 = 86_400_000;
+const START: i64 = 20_000 * DAY;
+
+fn kind() -> impl Strategy<Value = EventKind> {
+    let lesson = prop::sample::select(vec!["l1", "l2", "l3"]).prop_map(str::to_owned);
+    let question = prop::sample::select(vec!["q1", "q2"]).prop_map(str::to_owned);
+    prop_oneof![
+        lesson
+            .clone()
+            .prop_map(|lesson| EventKind::LessonDone { lesson }),
+        (lesson.clone(), question, any::<bool>()).prop_map(|(lesson, question, correct)| {
+            EventKind::QuestionAnswered {
+                lesson,
+                question,
+                chosen: vec![0],
+                correct,
+            }
+        }),
+        (lesson.clone(), 0u32..=4).prop_map(|(lesson, score)| EventKind::QuizFinished {
+            lesson,
+            score,
+            total: 4
+        }),
+        (1u32..900).prop_map(|seconds| EventKind::StudyTime { seconds }),
+        lesson
+            .clone()
+            .prop_map(|lesson| EventKind::ElectiveChosen { lesson }),
+        lesson
+            .clone()
+            .prop_map(|lesson| EventKind::ElectiveDropped { lesson }),
+        (lesson, "[a-z ]{0,12}")
+            .prop_map(|(lesson, text)| EventKind::ReflectionSaved { lesson, text }),
+        (1u8..=5, 1u8..=5).prop_map(|(likelihood, impact)| EventKind::RiskRated {
+            checklist: "c".into(),
+            point: "p".into(),
+            likelihood,
+            impact,
+            measure: String::new(),
+        }),
+        (1u32..3).prop_map(|version| EventKind::PledgeAcknowledged { version }),
+    ]
+}
+
+/// A log from up to three devices, each with gap-free seqs, over ~40 days.
+fn log() -> impl Strategy<Value = Vec<Event>> {
+    prop::collection::vec((0usize..3, 0i64..40 * DAY, kind()), 0..60).prop_map(|items| {
+        let mut seqs = [0u64; 3];
+        items
+            .into_iter()
+            .enumerate()
+            .map(|(n, (device, offset, kind))| {
+                seqs[device] += 1;
+                Event {
+                    id: format!("event-{n}"),
+                    device: format!("device-{device}"),
+                    seq: seqs[device],
+                    at: START + offset,
+                    kind,
+                }
+            })
+            .collect()
+    })
+}
+
+/// The log with some voids of its own events appended.
+fn log_with_voids() -> impl Strategy<Value = Vec<Event>> {
+    (
+        log(),
+        prop::collection::vec(any::<prop::sample::Index>(), 0..4),
+    )
+        .prop_map(|(mut events, picks)| {
+            if events.is_empty() {
+                return events;
+            }
+            for (n, pick) in picks.into_iter().enumerate() {
+                let target = events[pick.index(events.len())].id.clone();
+                events.push(Event {
+                    id: format!("void-{n}"),
+                    device: "device-0".into(),
+                    seq: 1000 + n as u64,
+                    at: START + 41 * DAY,
+                    kind: EventKind::Void { target },
+                });
+            }
+            events
+        })
+}
+
+proptest! {
+    #[test]
+    fn fold_ignores_order_and_duplicates(
+        events in log_with_voids(),
+        order in any::<prop::sample::Index>(),
+        dupes in prop::collection::vec(any::<prop::sample::Index>(), 0..10),
+    ) {
+        let expected = fold(&events, 480);
+        let mut shuffled = events.clone();
+        if !shuffled.is_empty() {
+            let k = order.index(shuffled.len());
+            shuffled.rotate_left(k);
+            shuffled.reverse();
+            for d in &dupes {
+                shuffled.push(events[d.index(events.len())].clone());
+            }
+        }
+        prop_assert_eq!(fold(&shuffled, 480), expected);
+    }
+
+    #[test]
+    fn merge_is_idempotent_and_commutative(a in log(), b in log()) {
+        // Different ids per side so the logs really differ.
+        let b: Vec<Event> = b.into_iter().map(|mut e| { e.id = format!("b-{}", e.id); e }).collect();
+        let ab = merge(&a, &b);
+        prop_assert_eq!(&ab, &merge(&b, &a));
+        prop_assert_eq!(&merge(&ab, &ab), &ab);
+        prop_assert_eq!(&merge(&ab, &a), &ab);
+        prop_assert_eq!(fold(&ab, 0), fold(&[a.clone(), b.clone()].concat(), 0));
+    }
+
+    #[test]
+    fn an_export_imported_back_gives_the_same_state(events in log_with_voids(), split in any::<prop::sample::Index>()) {
+        let text = serde_json::to_string(&Export::new(events.clone(), START)).unwrap();
+        let imported = Export::parse(&text).unwrap().events;
+        prop_assert_eq!(fold(&imported, 0), fold(&events, 0));
+        // Importing into a device that already holds part of the log.
+        let k = if events.is_empty() { 0 } else { split.index(events.len()) };
+        let merged = merge(&events[..k], &imported);
+        prop_assert_eq!(fold(&merged, 0), fold(&events, 0));
+        prop_assert_eq!(merge(&merged, &imported), merged);
+    }
+}
