@@ -15,7 +15,49 @@ struct Row {
 
 pub fn bench(root: &Path) -> Result<()> {
     let path = tools::ensure_build_tools(root)?;
+    tools::ensure_chromium()?;
     build::build_app(root, &path)?;
+    let sizes = sizes(root);
+    step("Storage benchmarks in headless Chromium (release build)");
+    let storage = storage_benchmarks(root, &path);
+    sizes.and(storage)
+}
+
+/// Runs `tests/bench.rs` in Chromium and prints its `bench:` lines.
+fn storage_benchmarks(root: &Path, path: &str) -> Result<()> {
+    let output = crate::cargo()
+        .args([
+            "test",
+            "--release",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--package",
+            "qinglian",
+            "--test",
+            "bench",
+            "--",
+            "--nocapture",
+        ])
+        .current_dir(root)
+        .env("PATH", path)
+        .env("CHROMEDRIVER", tools::CHROMEDRIVER)
+        .env("WASM_BINDGEN_TEST_TIMEOUT", "300")
+        .output()
+        .map_err(|err| format!("could not run the storage benchmarks: {err}"))?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let mut printed = 0;
+    for line in stdout.lines().filter(|l| l.contains("bench:")) {
+        println!("{}", line.trim_start_matches(|c: char| c != 'b').trim());
+        printed += 1;
+    }
+    if !output.status.success() || printed == 0 {
+        eprintln!("{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+        return Err("the storage benchmarks failed (output above)".to_owned());
+    }
+    Ok(())
+}
+
+fn sizes(root: &Path) -> Result<()> {
     let budget_kb = read_budget(root)?;
     step("Sizes of the release build (dist/)");
     let rows = size_rows(&root.join("dist"))?;

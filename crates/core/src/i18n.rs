@@ -157,8 +157,8 @@ ui_text! {
     QuizCheck => "Check", "提交";
     QuizCorrect => "Right.", "回答正确。";
     QuizIncorrect => "Not quite: see why below. This question will come back for review.", "回答有误，请看下方解析。此题将进入复习。";
-    QuizRightAnswer => "Right answer:", "正确：";
-    QuizNotRight => "Not right:", "不正确：";
+    QuizRightAnswer => "✓", "✓";
+    QuizNotRight => "✗", "✗";
     QuizNext => "Next question", "下一题";
     QuizSeeScore => "See your score", "查看成绩";
     QuizScore => "You scored {score} of {total}.", "得分 {score}/{total}。";
@@ -285,6 +285,7 @@ mod tests {
         let same: Vec<_> = Key::ALL
             .iter()
             .filter(|&&key| text(Lang::En, key) == text(Lang::ZhHans, key))
+            .filter(|&&key| text(Lang::En, key).chars().any(char::is_alphabetic))
             .collect();
         assert!(same.is_empty(), "untranslated keys: {same:?}");
     }

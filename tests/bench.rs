@@ -1,0 +1,104 @@
+//! Storage benchmarks in headless Chromium, run by `cargo xtask bench`
+//! (release build, `--nocapture`): recording one event with 10,000 already
+//! stored, and loading and folding 10,000 events as at start-up. They print
+//! figures; they assert only that the work was done, never how fast.
+#![cfg(target_arch = "wasm32")]
+
+use qinglian::storage;
+use qinglian_core::events::{Event, EventKind};
+use qinglian_core::progress::fold;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const STORED: usize = 10_000;
+
+fn now() -> f64 {
+    web_sys::window().unwrap().performance().unwrap().now()
+}
+
+/// A realistic mix: study time, answers, quizzes, lessons, notes.
+fn history(device: &str) -> Vec<Event> {
+    (0..STORED)
+        .map(|n| {
+            let lesson = format!("lesson-{}", n % 24);
+            let kind = match n % 10 {
+                0..=3 => EventKind::StudyTime { seconds: 60 },
+                4..=6 => EventKind::QuestionAnswered {
+                    lesson,
+                    question: format!("q{}", n % 5),
+                    chosen: vec![(n % 4) as u32],
+                    correct: n % 3 != 0,
+                },
+                7 => EventKind::QuizFinished {
+                    lesson,
+                    score: (n % 5) as u32,
+                    total: 4,
+                },
+                8 => EventKind::LessonDone { lesson },
+                _ => EventKind::ReflectionSaved {
+                    lesson,
+                    text: "Keep a written record of every request.".into(),
+                },
+            };
+            Event {
+                id: format!("00000000-0000-4000-8000-{n:012}"),
+                device: device.into(),
+                seq: n as u64 + 1,
+                at: 1_780_000_000_000 + n as i64 * 120_000,
+                kind,
+            }
+        })
+        .collect()
+}
+
+#[wasm_bindgen_test]
+fn record_and_startup_with_ten_thousand_events() {
+    web_sys::window()
+        .unwrap()
+        .local_storage()
+        .unwrap()
+        .unwrap()
+        .clear()
+        .unwrap();
+    let mut log = storage::load_events().unwrap();
+    let device = log.device.clone();
+    assert_eq!(log.merge_in(&history(&device)).unwrap(), STORED);
+
+    let rounds = 50;
+    let started = now();
+    for n in 0..rounds {
+        log.record(EventKind::StudyTime { seconds: 30 }, 1_790_000_000_000 + n)
+            .unwrap();
+    }
+    let per_event = (now() - started) / rounds as f64;
+
+    let runs = 5;
+    let (mut load_ms, mut fold_ms, mut folded) = (0.0, 0.0, 0);
+    for _ in 0..runs {
+        let t0 = now();
+        let loaded = storage::load_events().unwrap();
+        let t1 = now();
+        let progress = fold(&loaded.events, 480);
+        let t2 = now();
+        load_ms += t1 - t0;
+        fold_ms += t2 - t1;
+        folded = progress.events;
+    }
+    assert_eq!(folded, STORED + rounds as usize);
+    console_log!("bench: record one event with {STORED} stored: {per_event:.2} ms (mean of {rounds}; aim < 2 ms)");
+    console_log!(
+        "bench: start-up load + fold of {} events: {:.1} ms (load {:.1} ms, fold {:.1} ms; mean of {runs}; aim < 150 ms)",
+        STORED + rounds as usize,
+        (load_ms + fold_ms) / runs as f64,
+        load_ms / runs as f64,
+        fold_ms / runs as f64
+    );
+    web_sys::window()
+        .unwrap()
+        .local_storage()
+        .unwrap()
+        .unwrap()
+        .clear()
+        .unwrap();
+}
