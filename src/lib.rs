@@ -8,6 +8,7 @@ pub mod pwa;
 pub mod state;
 pub mod storage;
 pub mod study_time;
+pub mod sync;
 
 use components::{layout::Layout, welcome::Welcome};
 use leptos::prelude::*;
@@ -28,6 +29,7 @@ use pages::{
     scenario::{ScenarioPage, ScenariosPage},
     settings::SettingsPage,
     today::TodayPage,
+    unit::UnitPage,
 };
 use state::AppState;
 
@@ -55,6 +57,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/risk/:id") view=RiskCheckPage/>
                         <Route path=path!("/pledge") view=PledgePage/>
                         <Route path=path!("/certificate/:track") view=CertificatePage/>
+                        <Route path=path!("/unit") view=UnitPage/>
                     </Routes>
                 </Show>
             </Layout>

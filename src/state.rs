@@ -30,6 +30,8 @@ pub struct AppState {
     pub log: RwSignal<storage::EventLog, LocalStorage>,
     /// Everything derived from the log.
     pub progress: Memo<Arc<Progress>>,
+    /// The bureau server account and the sync status.
+    pub sync: crate::sync::SyncState,
 }
 
 /// Milliseconds since 1970 UTC, by the device's clock.
@@ -66,17 +68,23 @@ impl AppState {
             pack: RwSignal::new(PackState::Loading),
             log,
             progress,
+            sync: crate::sync::SyncState::new(),
         };
         let pack_signal = state.pack;
-        leptos::task::spawn_local(async move {
-            pack_signal.set(pack::load().await);
-        });
+        match crate::sync::stored_server_pack() {
+            // A pack published by the bureau's server, kept from the last sync.
+            Some(published) => pack_signal.set(PackState::Ready(Arc::new(published))),
+            None => leptos::task::spawn_local(async move {
+                pack_signal.set(pack::load().await);
+            }),
+        }
         let online = state.online;
         window_event_listener(leptos::ev::online, move |_| online.set(true));
         window_event_listener(leptos::ev::offline, move |_| online.set(false));
         let update_ready = state.update_ready;
         pwa::register(move || update_ready.set(true));
         crate::study_time::start(state);
+        crate::sync::start(state);
 
         let settings = state.settings;
         let storage_error = state.storage_error;

@@ -20,6 +20,7 @@ pub fn Layout(children: Children) -> impl IntoView {
             </A>
             <ConnectionBadge/>
         </header>
+        <crate::components::account::SyncStatus/>
         <UpdateBanner/>
         <StorageBanner/>
         <div class="frame">

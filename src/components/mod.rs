@@ -1,5 +1,6 @@
 //! Reusable view pieces shared by the pages.
 
+pub mod account;
 pub mod blocks;
 pub mod charts;
 pub mod icons;

@@ -12,3 +12,4 @@ pub mod risk;
 pub mod scenario;
 pub mod settings;
 pub mod today;
+pub mod unit;

@@ -91,6 +91,8 @@ pub fn SettingsPage() -> impl IntoView {
                     }/>
             </label>
 
+            <crate::components::account::BureauServer/>
+
             <YourData/>
 
             {(!set_aside.is_empty()).then(|| view! {

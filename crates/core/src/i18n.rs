@@ -262,6 +262,41 @@ ui_text! {
     DataResetConfirm => "Delete all progress on this phone? This cannot be undone. Export first if you want a copy.", "确定删除本机全部学习记录？此操作无法撤销，如需保留请先导出。";
     DataResetYes => "Yes, delete everything", "确定删除";
     DataResetDone => "All progress on this phone was deleted.", "本机学习记录已全部删除。";
+    BureauTitle => "Bureau server", "单位服务器";
+    BureauIntro => "Optional: sign in to your bureau's server to keep your progress across phones. Without it, everything stays on this phone.", "可选：登录单位服务器，可在多部手机间同步学习记录。不登录时，记录只保存在本机。";
+    BureauSignIn => "Sign in", "登录";
+    BureauJoin => "Join with an invite code", "使用邀请码加入";
+    BureauInviteCode => "Invite code", "邀请码";
+    BureauDisplayName => "Your name", "姓名";
+    BureauLogin => "Login name", "登录名";
+    BureauPassword => "Password", "密码";
+    BureauPasswordShort => "The password needs at least {n} characters.", "密码至少需要 {n} 个字符。";
+    BureauNeedsNetwork => "Signing in needs a network. Your study continues offline meanwhile.", "登录需要网络连接。离线期间可继续学习。";
+    BureauSignedInAs => "Signed in as {name} ({login}).", "已登录：{name}（{login}）。";
+    BureauSignOut => "Sign out", "退出登录";
+    BureauSignOutWaiting => "{n} events have not reached the server yet. Signing out deletes this phone's progress, including them. Export your data first if you want a copy.", "有 {n} 条记录尚未同步到服务器。退出登录会删除本机的学习记录（包括这些记录）。如需保留，请先导出数据。";
+    BureauSignOutAnyway => "Sign out and delete them", "退出并删除";
+    BureauStaySignedIn => "Stay signed in", "保持登录";
+    RoleLearner => "Learner", "学员";
+    RoleLeader => "Leader", "负责人";
+    RoleAdmin => "Administrator", "管理员";
+    SyncNow => "Sync now", "立即同步";
+    SyncOffline => "Offline · {n} waiting", "离线 · {n} 条待同步";
+    SyncSyncing => "Syncing…", "正在同步…";
+    SyncFailed => "Sync failed: {reason}", "同步失败：{reason}";
+    SyncWaiting => "{n} waiting to sync", "{n} 条待同步";
+    SyncedAt => "Synced at {time}", "已于 {time} 同步";
+    SyncConflicts => "{n} events were refused by the server as conflicts; they stay on this phone.", "有 {n} 条记录因冲突被服务器拒收，已保留在本机。";
+    UnitReportTitle => "Unit report", "单位学习报告";
+    UnitOffline => "The unit report comes from the server: connect to a network to see it.", "单位报告来自服务器，请连接网络后查看。";
+    UnitNoUnit => "Your account belongs to no unit.", "您的账号不属于任何单位。";
+    UnitMembers => "{n} members", "{n} 名成员";
+    UnitName => "Name", "姓名";
+    UnitLastSync => "Last sync", "最近同步";
+    UnitQuizAverage => "Quiz average", "测验平均分";
+    UnitMinutesMonth => "Minutes this month", "本月分钟";
+    UnitTotals => "Unit totals", "单位合计";
+    UnitCsv => "Download CSV", "下载 CSV";
 }
 
 #[cfg(test)]

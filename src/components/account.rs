@@ -1,0 +1,215 @@
+//! Settings → "Bureau server": sign in, join with an invite code, the sync
+//! status with "Sync now", and a careful sign-out.
+
+use crate::state::{offset_minutes, tr, trf, use_app};
+use crate::sync::{self, SyncPhase};
+use leptos::prelude::*;
+use leptos_router::components::A;
+use qinglian_core::i18n::Key;
+use qinglian_core::sync::{JoinRequest, Role, MIN_PASSWORD_CHARS};
+
+/// `HH:MM` in local time.
+pub fn clock_time(at: i64) -> String {
+    let local = at + i64::from(offset_minutes()) * 60_000;
+    let minutes = local.div_euclid(60_000).rem_euclid(24 * 60);
+    format!("{:02}:{:02}", minutes / 60, minutes % 60)
+}
+
+/// One line on sync for the top of every page, when signed in.
+#[component]
+pub fn SyncStatus() -> impl IntoView {
+    let state = use_app();
+    let text = move || {
+        let online = state.online.get();
+        let waiting = sync::waiting(&state);
+        let record = state.sync.record.get();
+        record.user.as_ref()?;
+        let phase = state.sync.phase.get();
+        let (class, words) = match phase {
+            _ if !online => (
+                "offline",
+                trf(Key::SyncOffline, vec![("n", waiting.to_string())])(),
+            ),
+            SyncPhase::Syncing => ("busy", tr(Key::SyncSyncing)().to_owned()),
+            SyncPhase::Failed(reason) => {
+                ("error", trf(Key::SyncFailed, vec![("reason", reason)])())
+            }
+            _ if waiting > 0 => (
+                "busy",
+                trf(Key::SyncWaiting, vec![("n", waiting.to_string())])(),
+            ),
+            _ => match record.last_synced_at {
+                Some(at) => ("ok", trf(Key::SyncedAt, vec![("time", clock_time(at))])()),
+                None => (
+                    "busy",
+                    trf(Key::SyncWaiting, vec![("n", waiting.to_string())])(),
+                ),
+            },
+        };
+        Some((class, words))
+    };
+    view! {
+        <p class="sync-status" role="status" aria-live="polite" class:hidden=move || text().is_none()>
+            {move || text().map(|(class, words)| view! { <span class=format!("sync-dot {class}") aria-hidden="true"></span>{words} })}
+        </p>
+    }
+}
+
+#[component]
+pub fn BureauServer() -> impl IntoView {
+    let state = use_app();
+    let signed_in = move || state.sync.record.with(|r| r.user.is_some());
+    view! {
+        <section class="card bureau" aria-labelledby="bureau-heading">
+            <h2 id="bureau-heading">{tr(Key::BureauTitle)}</h2>
+            <Show when=signed_in fallback=|| view! { <SignInForms/> }>
+                <SignedIn/>
+            </Show>
+        </section>
+    }
+}
+
+#[component]
+fn SignInForms() -> impl IntoView {
+    let state = use_app();
+    let joining = RwSignal::new(false);
+    let login = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let invite = RwSignal::new(String::new());
+    let display_name = RwSignal::new(state.settings.get_untracked().display_name);
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if !state.online.get_untracked() {
+            error.set(Some(tr(Key::BureauNeedsNetwork)().to_owned()));
+            return;
+        }
+        if joining.get_untracked()
+            && password.with_untracked(|p| p.chars().count() < MIN_PASSWORD_CHARS)
+        {
+            error.set(Some(trf(
+                Key::BureauPasswordShort,
+                vec![("n", MIN_PASSWORD_CHARS.to_string())],
+            )()));
+            return;
+        }
+        busy.set(true);
+        error.set(None);
+        leptos::task::spawn_local(async move {
+            let result = if joining.get_untracked() {
+                sync::join(
+                    state,
+                    JoinRequest {
+                        invite_code: invite.get_untracked(),
+                        login: login.get_untracked(),
+                        display_name: display_name.get_untracked(),
+                        password: password.get_untracked(),
+                    },
+                )
+                .await
+            } else {
+                sync::sign_in(state, login.get_untracked(), password.get_untracked()).await
+            };
+            busy.set(false);
+            match result {
+                Ok(()) => password.set(String::new()),
+                Err(reason) => error.set(Some(reason)),
+            }
+        });
+    };
+    view! {
+        <p class="muted">{tr(Key::BureauIntro)}</p>
+        <div class="segmented two" role="group" aria-label=tr(Key::BureauTitle)>
+            <button type="button" class="button" aria-pressed=move || (!joining.get()).to_string() on:click=move |_| joining.set(false)>{tr(Key::BureauSignIn)}</button>
+            <button type="button" class="button" aria-pressed=move || joining.get().to_string() on:click=move |_| joining.set(true)>{tr(Key::BureauJoin)}</button>
+        </div>
+        <form on:submit=submit class="account-form">
+            <Show when=move || joining.get()>
+                <label class="field" for="invite-code">
+                    <span>{tr(Key::BureauInviteCode)}</span>
+                    <input id="invite-code" type="text" autocomplete="off" autocapitalize="characters" required
+                        prop:value=invite on:input=move |ev| invite.set(event_target_value(&ev))/>
+                </label>
+                <label class="field" for="join-name">
+                    <span>{tr(Key::BureauDisplayName)}</span>
+                    <input id="join-name" type="text" autocomplete="name" required
+                        prop:value=display_name on:input=move |ev| display_name.set(event_target_value(&ev))/>
+                </label>
+            </Show>
+            <label class="field" for="login-name">
+                <span>{tr(Key::BureauLogin)}</span>
+                <input id="login-name" type="text" autocomplete="username" autocapitalize="none" required
+                    prop:value=login on:input=move |ev| login.set(event_target_value(&ev))/>
+            </label>
+            <label class="field" for="login-password">
+                <span>{tr(Key::BureauPassword)}</span>
+                <input id="login-password" type="password" required
+                    autocomplete=move || if joining.get() { "new-password" } else { "current-password" }
+                    prop:value=password on:input=move |ev| password.set(event_target_value(&ev))/>
+            </label>
+            <p role="alert" class="bad">{move || error.get()}</p>
+            <button type="submit" class="button primary wide" disabled=move || busy.get()>
+                {move || if joining.get() { tr(Key::BureauJoin)() } else { tr(Key::BureauSignIn)() }}
+            </button>
+        </form>
+    }
+}
+
+#[component]
+fn SignedIn() -> impl IntoView {
+    let state = use_app();
+    let confirming = RwSignal::new(false);
+    let busy = RwSignal::new(false);
+    let user = move || state.sync.record.with(|r| r.user.clone());
+    let waiting = move || sync::waiting(&state);
+    let sign_out = move |_| {
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            // First try to hand everything over.
+            if state.online.get_untracked() {
+                sync::request_sync(state);
+                gloo_timers::future::TimeoutFuture::new(1_500).await;
+            }
+            busy.set(false);
+            if sync::waiting(&state) == 0 {
+                sync::sign_out(state).await;
+            } else {
+                confirming.set(true);
+            }
+        });
+    };
+    view! {
+        {move || user().map(|u| {
+            let role = match u.role { Role::Learner => tr(Key::RoleLearner)(), Role::Leader => tr(Key::RoleLeader)(), Role::Admin => tr(Key::RoleAdmin)() };
+            view! {
+                <p>{trf(Key::BureauSignedInAs, vec![("name", u.display_name.clone()), ("login", u.login.clone())])}</p>
+                <p class="muted">{role}{u.unit_name.clone().map(|n| format!(" · {n}"))}</p>
+                {matches!(u.role, Role::Leader | Role::Admin).then(|| view! {
+                    <p><A href="/unit" attr:class="button">{tr(Key::UnitReportTitle)}</A></p>
+                })}
+            }
+        })}
+        <div class="button-row">
+            <button type="button" class="button primary" on:click=move |_| sync::request_sync(state)
+                disabled=move || !state.online.get() || state.sync.phase.get() == SyncPhase::Syncing>{tr(Key::SyncNow)}</button>
+            <button type="button" class="button" on:click=sign_out disabled=move || busy.get()>{tr(Key::BureauSignOut)}</button>
+        </div>
+        {move || {
+            let conflicts = state.sync.record.with(|r| r.conflicts.len());
+            (conflicts > 0).then(|| view! { <p class="notice">{trf(Key::SyncConflicts, vec![("n", conflicts.to_string())])}</p> })
+        }}
+        <Show when=move || confirming.get()>
+            <div class="confirm" role="alertdialog" aria-labelledby="signout-question">
+                <p id="signout-question"><strong>{move || trf(Key::BureauSignOutWaiting, vec![("n", waiting().to_string())])()}</strong></p>
+                <div class="button-row">
+                    <button type="button" class="button danger" on:click=move |_| {
+                        confirming.set(false);
+                        leptos::task::spawn_local(async move { sync::sign_out(state).await });
+                    }>{tr(Key::BureauSignOutAnyway)}</button>
+                    <button type="button" class="button" on:click=move |_| confirming.set(false)>{tr(Key::BureauStaySignedIn)}</button>
+                </div>
+            </div>
+        </Show>
+    }
+}

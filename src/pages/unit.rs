@@ -1,0 +1,119 @@
+//! The unit report for leaders (and administrators): each member's progress,
+//! the unit's totals, and a CSV download. Online only: it is the server's view.
+
+use crate::components::account::clock_time;
+use crate::state::{offset_minutes, tr, trf, use_app};
+use crate::sync;
+use leptos::prelude::*;
+use qinglian_core::calendar;
+use qinglian_core::i18n::Key;
+use serde_json::Value;
+
+fn date_time(at: i64) -> String {
+    format!(
+        "{} {}",
+        calendar::iso_date(calendar::day_of(at, offset_minutes())),
+        clock_time(at)
+    )
+}
+
+#[component]
+pub fn UnitPage() -> impl IntoView {
+    let state = use_app();
+    let unit = move || {
+        state
+            .sync
+            .record
+            .with(|r| r.user.as_ref().and_then(|u| u.unit_id))
+    };
+    let report = LocalResource::new(move || {
+        let online = state.online.get();
+        let unit = unit();
+        async move {
+            match (online, unit) {
+                (false, _) => Err(tr(Key::UnitOffline)().to_owned()),
+                (true, None) => Err(tr(Key::UnitNoUnit)().to_owned()),
+                (true, Some(id)) => sync::unit_report(id).await.map(|v| (id, v)),
+            }
+        }
+    });
+    view! {
+        <section class="page unit">
+            <h1>{tr(Key::UnitReportTitle)}</h1>
+            <Suspense fallback=move || view! { <p class="muted" role="status">{tr(Key::Loading)}</p> }>
+                {move || report.get().map(|result| match result {
+                    Err(reason) => view! { <p class="notice" role="alert">{reason}</p> }.into_any(),
+                    Ok((id, report)) => view! { <Report unit_id=id report=report/> }.into_any(),
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn Report(unit_id: i64, report: Value) -> impl IntoView {
+    let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
+    let number = |v: &Value| {
+        v.as_u64()
+            .map(|n| n.to_string())
+            .unwrap_or_else(|| "—".to_owned())
+    };
+    let yes_no = |v: &Value| {
+        if v.as_bool().unwrap_or(false) {
+            "✓"
+        } else {
+            "—"
+        }
+    };
+    let lessons = |v: &Value| {
+        v.as_object()
+            .map(|m| m.values().filter_map(Value::as_u64).sum::<u64>())
+            .unwrap_or(0)
+    };
+    let members = report["members"].as_array().cloned().unwrap_or_default();
+    let totals = report["totals"].clone();
+    view! {
+        <p class="lead">{text(&report["unit"]["name"])}</p>
+        <p class="muted">{trf(Key::UnitMembers, vec![("n", members.len().to_string())])}
+            {report["generated_at"].as_i64().map(|at| format!(" · {}", date_time(at)))}</p>
+        <div class="table-scroll" tabindex="0" role="region" aria-label=tr(Key::UnitReportTitle)>
+            <table class="report-table">
+                <thead><tr>
+                    <th scope="col">{tr(Key::UnitName)}</th>
+                    <th scope="col">{tr(Key::UnitLastSync)}</th>
+                    <th scope="col">{tr(Key::LessonsDone)}</th>
+                    <th scope="col">{tr(Key::UnitQuizAverage)}</th>
+                    <th scope="col">{tr(Key::UnitMinutesMonth)}</th>
+                    <th scope="col">{tr(Key::CreditsThisQuarter)}</th>
+                    <th scope="col">{tr(Key::PledgeTitle)}</th>
+                    <th scope="col">{tr(Key::RiskTitle)}</th>
+                </tr></thead>
+                <tbody>
+                    {members.iter().map(|m| view! {
+                        <tr>
+                            <th scope="row">{text(&m["display_name"])}</th>
+                            <td>{m["last_sync"].as_i64().map(date_time).unwrap_or_else(|| "—".to_owned())}</td>
+                            <td>{lessons(&m["lessons_done"])}</td>
+                            <td>{m["average_best_quiz_percent"].as_u64().map(|p| format!("{p}%")).unwrap_or_else(|| "—".to_owned())}</td>
+                            <td>{number(&m["study_minutes_this_month"])}</td>
+                            <td>{number(&m["credits_this_quarter"])}</td>
+                            <td>{yes_no(&m["pledge_acknowledged"])}</td>
+                            <td>{yes_no(&m["risk_check_done"])}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+                <tfoot><tr>
+                    <th scope="row">{tr(Key::UnitTotals)}</th>
+                    <td>{number(&totals["synced_members"])}</td>
+                    <td>{lessons(&totals["lessons_done"])}</td>
+                    <td>{totals["average_best_quiz_percent"].as_u64().map(|p| format!("{p}%")).unwrap_or_else(|| "—".to_owned())}</td>
+                    <td>{number(&totals["study_minutes_this_month"])}</td>
+                    <td>{number(&totals["credits_this_quarter"])}</td>
+                    <td>{number(&totals["pledge_acknowledged"])}</td>
+                    <td>{number(&totals["risk_check_done"])}</td>
+                </tr></tfoot>
+            </table>
+        </div>
+        <p><a class="button" href=format!("/api/v1/reports/units/{unit_id}.csv") download="">{tr(Key::UnitCsv)}</a></p>
+    }
+}

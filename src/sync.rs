@@ -1,0 +1,485 @@
+//! The sync client: when the learner has signed in to their bureau's server
+//! (the same origin that served the app), their events go up and the events
+//! of their other devices come down. The outbox is simply every event of this
+//! device after the seq the server acknowledged: nothing leaves it before the
+//! server says it holds it. Without a sign-in the app is local-only.
+
+use crate::pack::PackState;
+use crate::state::{now_ms, AppState};
+use crate::storage;
+use leptos::prelude::*;
+use qinglian_core::content::Pack;
+use qinglian_core::sync::{
+    next_batch, ApiError, ConflictError, GapError, JoinRequest, LoginRequest, PullResponse,
+    PushRequest, PushResponse, User, UserResponse, PUSH_BATCH_EVENTS,
+};
+use serde::{Deserialize, Serialize};
+use std::cell::Cell;
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+const SYNC_KEY: &str = "qinglian.sync";
+const SERVER_PACK_KEY: &str = "qinglian.server-pack";
+/// A new event is pushed this long after the last one (events come in bursts).
+const DEBOUNCE_MS: u32 = 3_000;
+/// Synced anyway this often while the app is open.
+const PERIOD_MS: u32 = 5 * 60 * 1000;
+/// Backoff after failures: 2 s, 4 s, 8 s … at most this.
+const MAX_BACKOFF_MS: f64 = 5.0 * 60.0 * 1000.0;
+
+/// What the sync client keeps between visits.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SyncRecord {
+    /// The signed-in account; `None` means local-only.
+    pub user: Option<User>,
+    /// The highest seq of this device the server holds.
+    pub acknowledged_seq: u64,
+    /// Where the next pull starts.
+    pub cursor: i64,
+    /// When the last sync finished (ms UTC).
+    pub last_synced_at: Option<i64>,
+    /// Events the server refused as conflicts (ids); kept locally, reported.
+    #[serde(default)]
+    pub conflicts: Vec<String>,
+}
+
+/// What the top bar and Settings show about syncing.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SyncPhase {
+    /// No server account: progress stays on this phone.
+    LocalOnly,
+    Idle,
+    Syncing,
+    /// The last attempt failed; the reason in plain words.
+    Failed(String),
+}
+
+/// The sync client's signals.
+#[derive(Clone, Copy)]
+pub struct SyncState {
+    pub record: RwSignal<SyncRecord>,
+    pub phase: RwSignal<SyncPhase>,
+}
+
+fn load_record() -> SyncRecord {
+    match storage::read_raw(SYNC_KEY) {
+        None => SyncRecord::default(),
+        Some(raw) => serde_json::from_str(&raw).unwrap_or_else(|err| {
+            storage::set_aside(SYNC_KEY, &raw, &format!("not valid JSON: {err}"));
+            SyncRecord::default()
+        }),
+    }
+}
+
+fn save_record(record: &SyncRecord) -> Result<(), storage::StorageError> {
+    storage::write_raw(
+        SYNC_KEY,
+        &serde_json::to_string(record).expect("record serialises"),
+    )
+}
+
+/// A pack published by the server, kept for offline use; `None` when absent
+/// or unreadable.
+pub fn stored_server_pack() -> Option<Pack> {
+    let raw = storage::read_raw(SERVER_PACK_KEY)?;
+    serde_json::from_str::<Pack>(&raw)
+        .ok()
+        .filter(|p| p.validate().is_empty())
+}
+
+impl SyncState {
+    pub fn new() -> SyncState {
+        let record = load_record();
+        let phase = if record.user.is_some() {
+            SyncPhase::Idle
+        } else {
+            SyncPhase::LocalOnly
+        };
+        SyncState {
+            record: RwSignal::new(record),
+            phase: RwSignal::new(phase),
+        }
+    }
+
+    fn update_record(&self, change: impl FnOnce(&mut SyncRecord)) {
+        self.record.update(|record| {
+            change(record);
+            let _ = save_record(record);
+        });
+    }
+}
+
+impl Default for SyncState {
+    fn default() -> Self {
+        SyncState::new()
+    }
+}
+
+/// How many events of this device the server does not hold yet.
+pub fn waiting(state: &AppState) -> usize {
+    let acked = state.sync.record.with(|r| r.acknowledged_seq);
+    state.log.with(|log| {
+        log.events
+            .iter()
+            .filter(|e| e.device == log.device && e.seq > acked)
+            .count()
+    })
+}
+
+// ---------------------------------------------------------------------------
+// HTTP
+
+/// An HTTP answer: status and body text.
+struct Answer {
+    status: u16,
+    body: String,
+}
+
+/// Why a request did not get an answer, or got an error, in plain words.
+fn error_text(answer: &Answer) -> String {
+    serde_json::from_str::<ApiError>(&answer.body)
+        .map(|e| e.error)
+        .unwrap_or_else(|_| format!("the server answered {}", answer.status))
+}
+
+async fn request(method: &str, url: &str, body: Option<String>) -> Result<Answer, String> {
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    init.set_credentials(web_sys::RequestCredentials::SameOrigin);
+    init.set_cache(web_sys::RequestCache::NoStore);
+    if let Some(body) = &body {
+        init.set_body(&wasm_bindgen::JsValue::from_str(body));
+        let headers = web_sys::Headers::new().map_err(|_| "cannot build the request")?;
+        headers
+            .set("content-type", "application/json")
+            .map_err(|_| "cannot build the request")?;
+        init.set_headers(&headers);
+    }
+    let request = web_sys::Request::new_with_str_and_init(url, &init)
+        .map_err(|_| "cannot build the request".to_owned())?;
+    let response = JsFuture::from(window().fetch_with_request(&request))
+        .await
+        .map_err(|_| "no connection to the server".to_owned())?;
+    let response: web_sys::Response = response.dyn_into().map_err(|_| "unexpected answer")?;
+    let text = JsFuture::from(response.text().map_err(|_| "unreadable answer")?)
+        .await
+        .map_err(|_| "the connection broke while reading the answer".to_owned())?;
+    Ok(Answer {
+        status: response.status(),
+        body: text.as_string().unwrap_or_default(),
+    })
+}
+
+// ---------------------------------------------------------------------------
+// Accounts
+
+/// Signs in; the session cookie is set by the server. Local progress made
+/// before signing in is uploaded at the first sync.
+pub async fn sign_in(state: AppState, login: String, password: String) -> Result<(), String> {
+    let body = serde_json::to_string(&LoginRequest { login, password }).expect("serialises");
+    signed_in(
+        state,
+        request("POST", "/api/v1/auth/login", Some(body)).await?,
+        200,
+    )
+}
+
+/// Creates an account from an invite code and signs in.
+pub async fn join(state: AppState, request_body: JoinRequest) -> Result<(), String> {
+    let body = serde_json::to_string(&request_body).expect("serialises");
+    signed_in(
+        state,
+        request("POST", "/api/v1/auth/join", Some(body)).await?,
+        201,
+    )
+}
+
+fn signed_in(state: AppState, answer: Answer, expected: u16) -> Result<(), String> {
+    if answer.status != expected {
+        return Err(error_text(&answer));
+    }
+    let user = serde_json::from_str::<UserResponse>(&answer.body)
+        .map_err(|_| "the server's answer could not be read".to_owned())?
+        .user;
+    state.sync.update_record(|r| {
+        r.user = Some(user);
+        r.acknowledged_seq = 0;
+        r.cursor = 0;
+        r.conflicts.clear();
+    });
+    state.sync.phase.set(SyncPhase::Idle);
+    request_sync(state);
+    Ok(())
+}
+
+/// Signs out on the server and forgets this phone's progress (it is on the
+/// server). The caller has made sure nothing is waiting, or the user agreed
+/// to lose what is. A fresh device id follows, as another person may sign in next.
+pub async fn sign_out(state: AppState) {
+    let _ = request("POST", "/api/v1/auth/logout", None).await;
+    state.log.update(|log| {
+        log.clear();
+        storage::remove("qinglian.device");
+        if let Ok(device) = storage::device_id() {
+            log.device = device;
+        }
+    });
+    storage::clear_reading_positions();
+    storage::remove(SERVER_PACK_KEY);
+    state.sync.update_record(|r| *r = SyncRecord::default());
+    state.sync.phase.set(SyncPhase::LocalOnly);
+}
+
+// ---------------------------------------------------------------------------
+// Syncing
+
+thread_local! {
+    static RUNNING: Cell<bool> = const { Cell::new(false) };
+    static AGAIN: Cell<bool> = const { Cell::new(false) };
+    static FAILURES: Cell<u32> = const { Cell::new(0) };
+    static GENERATION: Cell<u64> = const { Cell::new(0) };
+}
+
+/// Starts a sync now (or right after the one running).
+pub fn request_sync(state: AppState) {
+    if state.sync.record.with_untracked(|r| r.user.is_none()) {
+        return;
+    }
+    if RUNNING.with(Cell::get) {
+        AGAIN.with(|a| a.set(true));
+        return;
+    }
+    RUNNING.with(|r| r.set(true));
+    leptos::task::spawn_local(async move {
+        loop {
+            AGAIN.with(|a| a.set(false));
+            let result = sync_once(state).await;
+            match result {
+                Ok(()) => {
+                    FAILURES.with(|f| f.set(0));
+                    state.sync.phase.set(SyncPhase::Idle);
+                }
+                Err(reason) => {
+                    state.sync.phase.set(SyncPhase::Failed(reason));
+                    if state.sync.record.with_untracked(|r| r.user.is_some()) {
+                        schedule_retry(state);
+                    }
+                }
+            }
+            if !AGAIN.with(Cell::get) {
+                break;
+            }
+        }
+        RUNNING.with(|r| r.set(false));
+    });
+}
+
+/// Retries after a failure with exponential backoff and jitter.
+fn schedule_retry(state: AppState) {
+    let failures = FAILURES.with(|f| {
+        f.set(f.get() + 1);
+        f.get()
+    });
+    let base = (2_000.0 * 2f64.powi(failures.min(16) as i32 - 1)).min(MAX_BACKOFF_MS);
+    let delay = base * (0.5 + js_sys::Math::random());
+    let generation = GENERATION.with(Cell::get);
+    gloo_timers::callback::Timeout::new(delay as u32, move || {
+        // A newer trigger (online, Sync now) may have run meanwhile.
+        if GENERATION.with(Cell::get) == generation && window().navigator().on_line() {
+            request_sync(state);
+        }
+    })
+    .forget();
+}
+
+/// One full sync: push the outbox in batches, pull what other devices did,
+/// and take a newer content pack.
+async fn sync_once(state: AppState) -> Result<(), String> {
+    GENERATION.with(|g| g.set(g.get() + 1));
+    if !window().navigator().on_line() {
+        return Err("offline: waiting for a network".to_owned());
+    }
+    state.sync.phase.set(SyncPhase::Syncing);
+    push(state).await?;
+    let content_version = pull(state).await?;
+    if let Some(version) = content_version {
+        let current = state.pack.with_untracked(|p| match p {
+            PackState::Ready(pack) => Some(pack.version.clone()),
+            _ => None,
+        });
+        if current.as_deref() != Some(version.as_str()) {
+            update_pack(state).await?;
+        }
+    }
+    state
+        .sync
+        .update_record(|r| r.last_synced_at = Some(now_ms()));
+    Ok(())
+}
+
+async fn push(state: AppState) -> Result<(), String> {
+    loop {
+        let acked = state.sync.record.with_untracked(|r| r.acknowledged_seq);
+        let (device, batch) = state.log.with_untracked(|log| {
+            (
+                log.device.clone(),
+                next_batch(&log.events, &log.device, acked, PUSH_BATCH_EVENTS),
+            )
+        });
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let body = serde_json::to_string(&PushRequest {
+            device,
+            events: batch,
+        })
+        .expect("serialises");
+        let answer = request("POST", "/api/v1/sync/push", Some(body)).await?;
+        match answer.status {
+            200 => {
+                let ok: PushResponse =
+                    serde_json::from_str(&answer.body).map_err(|_| "unreadable push answer")?;
+                state.sync.update_record(|r| {
+                    r.acknowledged_seq = r.acknowledged_seq.max(ok.acknowledged_seq)
+                });
+            }
+            409 => {
+                let conflict: ConflictError =
+                    serde_json::from_str(&answer.body).map_err(|_| "unreadable push answer")?;
+                state.sync.update_record(|r| {
+                    r.acknowledged_seq = r.acknowledged_seq.max(conflict.acknowledged_seq);
+                    for id in &conflict.conflicts {
+                        if !r.conflicts.contains(id) {
+                            r.conflicts.push(id.clone());
+                        }
+                    }
+                });
+                // The conflicting events stay on this phone; the rest went up.
+                let still_waiting =
+                    state.sync.record.with_untracked(|r| r.acknowledged_seq) == acked;
+                if still_waiting {
+                    return Err(conflict.error);
+                }
+            }
+            422 => match serde_json::from_str::<GapError>(&answer.body) {
+                // The server holds less than we thought (restored from a
+                // backup, say): send again from what it holds.
+                Ok(gap) if gap.acknowledged_seq < acked => {
+                    state
+                        .sync
+                        .update_record(|r| r.acknowledged_seq = gap.acknowledged_seq);
+                }
+                _ => return Err(error_text(&answer)),
+            },
+            401 => return Err(session_ended(state)),
+            _ => return Err(error_text(&answer)),
+        }
+    }
+}
+
+fn session_ended(state: AppState) -> String {
+    let _ = state;
+    "your session on the server has ended: sign in again in Settings (nothing on this phone is lost)".to_owned()
+}
+
+async fn pull(state: AppState) -> Result<Option<String>, String> {
+    loop {
+        let cursor = state.sync.record.with_untracked(|r| r.cursor);
+        let device = state.log.with_untracked(|l| l.device.clone());
+        let url = format!(
+            "/api/v1/sync/pull?device={}&cursor={cursor}&limit=500",
+            js_sys::encode_uri_component(&device)
+        );
+        let answer = request("GET", &url, None).await?;
+        match answer.status {
+            200 => {}
+            401 => return Err(session_ended(state)),
+            _ => return Err(error_text(&answer)),
+        }
+        let page: PullResponse =
+            serde_json::from_str(&answer.body).map_err(|_| "unreadable pull answer")?;
+        state
+            .merge_in(&page.events)
+            .map_err(|err| err.to_string())?;
+        state.sync.update_record(|r| r.cursor = page.next_cursor);
+        if !page.more {
+            return Ok(page.content_version);
+        }
+    }
+}
+
+/// Downloads the pack the server publishes, checks it, keeps it for offline
+/// use and switches to it. Progress is keyed by stable ids, so it carries over.
+async fn update_pack(state: AppState) -> Result<(), String> {
+    let answer = request("GET", "/api/v1/content", None).await?;
+    if answer.status != 200 {
+        return Err(error_text(&answer));
+    }
+    let pack: Pack = serde_json::from_str(&answer.body)
+        .map_err(|err| format!("the new lessons could not be read ({err})"))?;
+    if !pack.validate().is_empty() {
+        return Err(
+            "the server's lessons failed their checks; keeping the current ones".to_owned(),
+        );
+    }
+    if let Err(err) = storage::write_raw(SERVER_PACK_KEY, &answer.body) {
+        // Still use it now; it will be fetched again next time.
+        state.storage_error.set(Some(err));
+    }
+    state.pack.set(PackState::Ready(std::sync::Arc::new(pack)));
+    Ok(())
+}
+
+/// Wires the triggers: start, the `online` event, a few seconds after each
+/// new event, and a timer.
+pub fn start(state: AppState) {
+    if state.sync.record.with_untracked(|r| r.user.is_some()) {
+        request_sync(state);
+        leptos::task::spawn_local(async move { refresh_user(state).await });
+    }
+    window_event_listener(leptos::ev::online, move |_| {
+        FAILURES.with(|f| f.set(0));
+        request_sync(state);
+    });
+    let pending: Rc<Cell<Option<gloo_timers::callback::Timeout>>> = Rc::new(Cell::new(None));
+    let last_len = Rc::new(Cell::new(state.log.with_untracked(|l| l.events.len())));
+    Effect::new(move |_| {
+        let len = state.log.with(|l| l.events.len());
+        if len > last_len.get() && state.sync.record.with_untracked(|r| r.user.is_some()) {
+            pending.set(Some(gloo_timers::callback::Timeout::new(
+                DEBOUNCE_MS,
+                move || request_sync(state),
+            )));
+        }
+        last_len.set(len);
+    });
+    gloo_timers::callback::Interval::new(PERIOD_MS, move || request_sync(state)).forget();
+}
+
+/// Learns whether the session still holds (and the account's current role).
+async fn refresh_user(state: AppState) {
+    if let Ok(answer) = request("GET", "/api/v1/auth/me", None).await {
+        match answer.status {
+            200 => {
+                if let Ok(me) = serde_json::from_str::<UserResponse>(&answer.body) {
+                    state.sync.update_record(|r| r.user = Some(me.user));
+                }
+            }
+            401 => state
+                .sync
+                .phase
+                .set(SyncPhase::Failed(session_ended(state))),
+            _ => {}
+        }
+    }
+}
+
+/// Fetches a unit report (leaders, online only) as raw JSON.
+pub async fn unit_report(unit_id: i64) -> Result<serde_json::Value, String> {
+    let answer = request("GET", &format!("/api/v1/reports/units/{unit_id}"), None).await?;
+    if answer.status != 200 {
+        return Err(error_text(&answer));
+    }
+    serde_json::from_str(&answer.body).map_err(|_| "the report could not be read".to_owned())
+}
