@@ -63,7 +63,7 @@ async function settings(page) {
   await page.getByRole("heading", { level: 2, name: "Bureau server" }).waitFor();
 }
 
-async function join(page, code, login, name) {
+async function joinWithInvite(page, code, login, name) {
   await settings(page);
   await page.getByRole("button", { name: "Join with an invite code" }).click();
   await page.getByLabel("Invite code").fill(code);
@@ -98,7 +98,7 @@ test("progress made offline on one phone reaches the other after the server retu
     // Progress made before signing in is uploaded at the first sync.
     await a.goto(`${server.url}/pledge`);
     await a.getByRole("button", { name: "I have read it and I commit to it" }).click();
-    await join(a, learnerCode, "wang.fang", "Wang Fang");
+    await joinWithInvite(a, learnerCode, "wang.fang", "Wang Fang");
     await syncNow(a);
     await waitForServiceWorker(a);
 
@@ -131,7 +131,7 @@ test("progress made offline on one phone reaches the other after the server retu
 
     // A leader of the same unit sees the member's progress in the report.
     const leader = await openApp(leaderPhone, server.url, "Department head");
-    await join(leader, leaderCode, "li.lei", "Li Lei");
+    await joinWithInvite(leader, leaderCode, "li.lei", "Li Lei");
     await leader.getByRole("link", { name: "Unit report" }).click();
     await leader.getByRole("heading", { level: 1, name: "Unit report" }).waitFor();
     const row = leader.locator(".report-table tbody tr", { hasText: "Wang Fang" });
