@@ -372,14 +372,13 @@ async fn push(state: AppState) -> Result<(), String> {
                 }
                 _ => return Err(error_text(&answer)),
             },
-            401 => return Err(session_ended(state)),
+            401 => return Err(session_ended()),
             _ => return Err(error_text(&answer)),
         }
     }
 }
 
-fn session_ended(state: AppState) -> String {
-    let _ = state;
+fn session_ended() -> String {
     "your session on the server has ended: sign in again in Settings (nothing on this phone is lost)".to_owned()
 }
 
@@ -394,7 +393,7 @@ async fn pull(state: AppState) -> Result<Option<String>, String> {
         let answer = request("GET", &url, None).await?;
         match answer.status {
             200 => {}
-            401 => return Err(session_ended(state)),
+            401 => return Err(session_ended()),
             _ => return Err(error_text(&answer)),
         }
         let page: PullResponse =
@@ -466,10 +465,7 @@ async fn refresh_user(state: AppState) {
                     state.sync.update_record(|r| r.user = Some(me.user));
                 }
             }
-            401 => state
-                .sync
-                .phase
-                .set(SyncPhase::Failed(session_ended(state))),
+            401 => state.sync.phase.set(SyncPhase::Failed(session_ended())),
             _ => {}
         }
     }

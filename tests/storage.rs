@@ -89,3 +89,139 @@ fn migration_stamps_the_schema_version() {
         Some(storage::SCHEMA_VERSION.to_string().as_str())
     );
 }
+
+fn study(seconds: u32) -> qinglian_core::events::EventKind {
+    qinglian_core::events::EventKind::StudyTime { seconds }
+}
+
+#[wasm_bindgen_test]
+fn the_event_log_survives_a_reload_across_chunks() {
+    fresh();
+    let mut log = storage::load_events().unwrap();
+    let total = storage::CHUNK_SIZE * 2 + 10;
+    for n in 0..total {
+        log.record(study(n as u32 + 1), 1_000 + n as i64).unwrap();
+    }
+    let reloaded = storage::load_events().unwrap();
+    assert_eq!(reloaded.events.len(), total);
+    assert_eq!(reloaded.device, log.device);
+    assert_eq!(reloaded.next_seq, total as u64 + 1);
+    let seqs: Vec<u64> = reloaded.events.iter().map(|e| e.seq).collect();
+    assert_eq!(
+        seqs,
+        (1..=total as u64).collect::<Vec<_>>(),
+        "gap-free, in order"
+    );
+    assert!(
+        local()
+            .get_item("qinglian.events.000002")
+            .unwrap()
+            .is_some(),
+        "three chunks"
+    );
+}
+
+#[wasm_bindgen_test]
+fn a_corrupt_chunk_is_set_aside_and_the_rest_loads() {
+    fresh();
+    let mut log = storage::load_events().unwrap();
+    for n in 0..storage::CHUNK_SIZE + 5 {
+        log.record(study(60), n as i64).unwrap();
+    }
+    local()
+        .set_item("qinglian.events.000000", "[{\"id\": broken")
+        .unwrap();
+    let reloaded = storage::load_events().unwrap();
+    assert_eq!(reloaded.events.len(), 5, "the readable chunk loads");
+    assert_eq!(
+        reloaded.next_seq,
+        storage::CHUNK_SIZE as u64 + 6,
+        "seqs are never reused"
+    );
+    let aside = storage::set_aside_entries();
+    assert!(
+        aside.iter().any(|a| a.key == "qinglian.events.000000"),
+        "{aside:?}"
+    );
+    assert!(local()
+        .get_item("qinglian.set-aside.qinglian.events.000000")
+        .unwrap()
+        .unwrap()
+        .contains("broken"));
+}
+
+#[wasm_bindgen_test]
+fn recording_on_a_full_quota_fails_cleanly_and_keeps_every_earlier_event() {
+    fresh();
+    let mut log = storage::load_events().unwrap();
+    for n in 0..20 {
+        log.record(study(60), n).unwrap();
+    }
+    let chunk = "x".repeat(512 * 1024);
+    let mut filled = 0;
+    while storage::write_raw(&format!("qinglian.filler.{filled}"), &chunk).is_ok() {
+        filled += 1;
+        assert!(filled < 200);
+    }
+    // Fill the last few bytes too.
+    let mut small = 4096;
+    while small > 0 {
+        if storage::write_raw(
+            &format!("qinglian.filler.small.{small}.{filled}"),
+            &"y".repeat(small),
+        )
+        .is_err()
+        {
+            small /= 2;
+        } else {
+            filled += 1;
+        }
+    }
+    let before = log.events.clone();
+    let big = qinglian_core::events::EventKind::ReflectionSaved {
+        lesson: "l".into(),
+        text: "z".repeat(64 * 1024),
+    };
+    assert_eq!(log.record(big, 99).unwrap_err(), StorageError::Full);
+    assert_eq!(log.events, before, "nothing half-recorded in memory");
+    fresh_keep_events();
+    let reloaded = storage::load_events().unwrap();
+    assert_eq!(
+        reloaded.events, before,
+        "every earlier event is still stored"
+    );
+    fresh();
+}
+
+/// Removes the fillers only.
+fn fresh_keep_events() {
+    let storage = local();
+    let keys: Vec<String> = (0..storage.length().unwrap())
+        .filter_map(|i| storage.key(i).unwrap())
+        .filter(|k| k.starts_with("qinglian.filler."))
+        .collect();
+    for key in keys {
+        storage.remove_item(&key).unwrap();
+    }
+}
+
+#[wasm_bindgen_test]
+fn merging_the_same_events_twice_adds_nothing() {
+    fresh();
+    let mut log = storage::load_events().unwrap();
+    log.record(study(60), 1).unwrap();
+    let other: Vec<qinglian_core::events::Event> = (1..=3)
+        .map(|seq| qinglian_core::events::Event {
+            id: format!("other-{seq}"),
+            device: "other".into(),
+            seq,
+            at: seq as i64,
+            kind: study(30),
+        })
+        .collect();
+    assert_eq!(log.merge_in(&other).unwrap(), 3);
+    assert_eq!(log.merge_in(&other).unwrap(), 0);
+    assert_eq!(storage::load_events().unwrap().events.len(), 4);
+    // Our own next seq is unaffected by another device's seqs.
+    assert_eq!(log.record(study(60), 2).unwrap().seq, 2);
+}
