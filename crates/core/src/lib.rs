@@ -12,3 +12,4 @@ pub mod hash;
 pub mod i18n;
 pub mod progress;
 pub mod settings;
+pub mod sync;
