@@ -346,7 +346,8 @@ impl Store for SqliteStore {
     ) -> Result<Option<User>, StoreError> {
         let row = sqlx::query(&format!(
             "SELECT {USER_COLUMNS}, s.created_at AS s_created, s.last_seen_at AS s_seen
-             FROM sessions s JOIN {USER_FROM} ON u.id = s.user_id
+             FROM sessions s JOIN users u ON u.id = s.user_id
+             LEFT JOIN units n ON n.id = u.unit_id
              WHERE s.token_hash = ?"
         ))
         .bind(token_hash)
