@@ -1,31 +1,85 @@
-//! `qinglian-server`: serves the built app and (in later versions) the bureau's
-//! sync API. See `--help`.
+//! `qinglian-server`: serves the built app and the bureau's sync API, and
+//! bootstraps the first administrator. See `--help`.
 
-use clap::Parser;
-use qinglian_server::{serve, Config};
+use clap::{Args, Parser, Subcommand};
+use qinglian_server::{admin, serve, Config};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-/// Qinglian's server: serves the installable app from a build directory, with
-/// its data kept in one directory. The app works without it; a bureau runs it to
-/// sync progress across devices and to see its units' reports.
+/// Qinglian's server: serves the installable app from a build directory and,
+/// for a bureau that runs it, syncs progress across devices, publishes content
+/// and shows leaders their units' reports. Its data lives in one directory.
+///
+/// Without a subcommand it serves (the same as `serve`).
 #[derive(Parser, Debug)]
-#[command(name = "qinglian-server", version, about, long_about = None)]
+#[command(
+    name = "qinglian-server",
+    version,
+    about,
+    args_conflicts_with_subcommands = true
+)]
 struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+
+    #[command(flatten)]
+    serve: ServeArgs,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Serve the app and the API (the default).
+    Serve(ServeArgs),
+    /// Administration on the data directory, while the server runs or not.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Args, Debug)]
+struct ServeArgs {
     /// Address and port to listen on. Port 0 picks a free port (tests use this);
-    /// the chosen address is printed as "listening on http://…".
+    /// the chosen address is printed as "listening on http://…". Session
+    /// cookies are marked Secure unless this is a loopback address.
     #[arg(long, default_value = "127.0.0.1:8080")]
     addr: SocketAddr,
 
-    /// Directory for the server's data (its database and published content).
-    /// Created when missing.
+    /// Directory for the server's data: the database `qinglian.db` (accounts,
+    /// synced events, published content). Created when missing.
     #[arg(long, default_value = "./data")]
     data: PathBuf,
 
-    /// Directory of the built app to serve (what `cargo xtask dist` writes to dist/).
+    /// Directory of the built app to serve (what `cargo xtask dist` writes to
+    /// dist/). Its content/pack.json is the content served until an
+    /// administrator publishes another.
     #[arg(long = "static", default_value = "dist")]
     static_dir: PathBuf,
 }
+
+#[derive(Subcommand, Debug)]
+enum AdminCommand {
+    /// Create an administrator account (the first one, or another). The
+    /// password is read from the environment variable QINGLIAN_ADMIN_PASSWORD
+    /// when set (at least 10 characters); otherwise a strong one is generated
+    /// and printed once.
+    CreateAdmin {
+        /// The data directory the server uses (see `serve --data`).
+        #[arg(long, default_value = "./data")]
+        data: PathBuf,
+        /// The sign-in name: 3 to 64 letters, digits, '.', '_', '-' or '@'.
+        #[arg(long)]
+        login: String,
+        /// The name shown in the app and in reports.
+        #[arg(long)]
+        name: String,
+    },
+}
+
+/// The environment variable that supplies the bootstrap password.
+const PASSWORD_VAR: &str = "QINGLIAN_ADMIN_PASSWORD";
+/// The environment variable of the crash test's fault injection.
+const FAULT_VAR: &str = "QINGLIAN_FAULT_ABORT_AFTER_COMMIT";
 
 #[tokio::main]
 async fn main() {
@@ -36,13 +90,39 @@ async fn main() {
         )
         .init();
     let cli = Cli::parse();
-    let config = Config {
-        addr: cli.addr,
-        data_dir: cli.data,
-        static_dir: cli.static_dir,
+    let result = match cli.command {
+        Some(Command::Admin {
+            command: AdminCommand::CreateAdmin { data, login, name },
+        }) => create_admin(data, login, name).await,
+        Some(Command::Serve(args)) => run(args).await,
+        None => run(cli.serve).await,
     };
-    if let Err(err) = serve(config).await {
+    if let Err(err) = result {
         eprintln!("qinglian-server: {err}");
         std::process::exit(1);
     }
+}
+
+async fn run(args: ServeArgs) -> Result<(), String> {
+    let mut config = Config::new(args.addr, args.data, args.static_dir);
+    config.fault_abort_after_commit = std::env::var(FAULT_VAR).is_ok_and(|v| v == "1");
+    serve(config).await.map_err(|err| err.to_string())
+}
+
+async fn create_admin(data: PathBuf, login: String, name: String) -> Result<(), String> {
+    let (password, generated) = match std::env::var(PASSWORD_VAR) {
+        Ok(password) => (password, false),
+        Err(_) => (admin::generate_password(), true),
+    };
+    let user = admin::create_admin(&data, &login, &name, &password).await?;
+    println!(
+        "created administrator {} ({}) in {}",
+        user.login,
+        user.display_name,
+        admin::database_path(&data).display()
+    );
+    if generated {
+        println!("password (shown only now; write it down): {password}");
+    }
+    Ok(())
 }

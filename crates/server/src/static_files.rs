@@ -89,7 +89,11 @@ pub async fn cache_and_security_headers(request: Request, next: Next) -> Respons
     } else {
         caching
     };
-    headers.insert(header::CACHE_CONTROL, caching.header());
+    // An API answer that chose its own caching (the content pack's
+    // `no-cache` with an ETag) keeps it; everything else gets the rule.
+    if !(caching == Caching::NoStore && headers.contains_key(header::CACHE_CONTROL)) {
+        headers.insert(header::CACHE_CONTROL, caching.header());
+    }
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(CONTENT_SECURITY_POLICY),

@@ -1,6 +1,6 @@
 //! The server's static side, booted for real on port 0 with its own directories.
 
-use qinglian_server::{app, Config};
+use qinglian_server::Config;
 use std::path::Path;
 
 struct TestServer {
@@ -31,15 +31,12 @@ async fn boot() -> TestServer {
     write("sw.js", b"self.addEventListener('install', () => {});");
     write("manifest.webmanifest", br#"{"name":"Qinglian","icons":[]}"#);
     write("icons/icon-192.png", b"\x89PNG\r\n\x1a\n");
-    let config = Config {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        data_dir: data.path().to_owned(),
-        static_dir: dist.path().to_owned(),
-    };
-    let router = app(&config);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let config = Config::new(
+        "127.0.0.1:0".parse().unwrap(),
+        data.path().to_owned(),
+        dist.path().to_owned(),
+    );
+    let addr = qinglian_server::spawn(config).await.unwrap();
     TestServer {
         base: format!("http://{addr}"),
         _dirs: (dist, data),
@@ -194,11 +191,11 @@ async fn security_headers_are_on_every_response() {
 #[test]
 fn start_fails_clearly_without_a_build() {
     let data = tempfile::tempdir().unwrap();
-    let config = Config {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        data_dir: data.path().to_owned(),
-        static_dir: Path::new("/nonexistent-build").to_owned(),
-    };
+    let config = Config::new(
+        "127.0.0.1:0".parse().unwrap(),
+        data.path().to_owned(),
+        Path::new("/nonexistent-build").to_owned(),
+    );
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let err = runtime
         .block_on(qinglian_server::serve(config))

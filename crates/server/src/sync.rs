@@ -1,0 +1,132 @@
+//! Event sync: push a device's events, pull the other devices' events. The
+//! rules are those of `qinglian_core::sync`; the store applies them in one
+//! transaction.
+
+use crate::auth::{store_error, CurrentUser};
+use crate::error::{ApiError, ApiJson, ApiQuery, ApiResult};
+use crate::{now_ms, AppState};
+use axum::{extract::State, http::StatusCode, response::IntoResponse, response::Response, Json};
+use qinglian_core::sync::{
+    ConflictError, PullQuery, PushRequest, PushResponse, PULL_DEFAULT_LIMIT, PULL_MAX_LIMIT,
+};
+use serde::Serialize;
+use serde_json::value::RawValue;
+
+/// Longest device or event id accepted (UUIDs are 36).
+const MAX_ID_LEN: usize = 128;
+
+fn check_id(what: &str, id: &str) -> ApiResult<()> {
+    if id.trim().is_empty() || id.len() > MAX_ID_LEN || id.chars().any(char::is_control) {
+        return Err(ApiError::unprocessable(format!(
+            "{what} must be 1 to {MAX_ID_LEN} characters without control characters"
+        )));
+    }
+    Ok(())
+}
+
+/// `POST /api/v1/sync/push`.
+pub async fn push(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ApiJson(body): ApiJson<PushRequest>,
+) -> ApiResult<Response> {
+    check_id("the device id", &body.device)?;
+    for (i, event) in body.events.iter().enumerate() {
+        check_id(&format!("events[{i}].id"), &event.id)?;
+        if event.device != body.device {
+            return Err(ApiError::unprocessable(format!(
+                "events[{i}] (id {}) has device {:?}, but the request is for device {:?}",
+                event.id, event.device, body.device
+            )));
+        }
+        if event.seq == 0 || event.seq > i64::MAX as u64 {
+            return Err(ApiError::unprocessable(format!(
+                "events[{i}] (id {}) has seq {}; seqs start at 1",
+                event.id, event.seq
+            )));
+        }
+    }
+    let outcome = state
+        .store
+        .push(user.id, &body.device, &body.events, now_ms())
+        .await
+        .map_err(store_error)?;
+    if state.fault_abort_after_commit {
+        // Fault injection for the crash test: the push is committed, and the
+        // process dies before anyone hears of it.
+        eprintln!("QINGLIAN_FAULT_ABORT_AFTER_COMMIT: aborting after a committed push");
+        std::process::abort();
+    }
+    if outcome.conflicts.is_empty() {
+        return Ok(Json(PushResponse {
+            acknowledged_seq: outcome.acknowledged_seq,
+            stored: outcome.stored,
+            duplicates: outcome.duplicates,
+        })
+        .into_response());
+    }
+    tracing::warn!(
+        user = %user.login,
+        device = %body.device,
+        ids = ?outcome.conflicts,
+        "push conflict: event ids reused with a different payload; not stored"
+    );
+    let n = outcome.conflicts.len();
+    Ok((
+        StatusCode::CONFLICT,
+        Json(ConflictError {
+            error: format!(
+                "{n} event id{} already used by a different event; {} not stored, the rest was",
+                if n == 1 { " is" } else { "s are" },
+                if n == 1 { "it was" } else { "they were" }
+            ),
+            conflicts: outcome.conflicts,
+            acknowledged_seq: outcome.acknowledged_seq,
+            stored: outcome.stored,
+            duplicates: outcome.duplicates,
+        }),
+    )
+        .into_response())
+}
+
+/// One pull page; events go out as the JSON they were stored as.
+#[derive(Serialize)]
+struct PullPage {
+    events: Vec<Box<RawValue>>,
+    next_cursor: i64,
+    more: bool,
+    content_version: Option<String>,
+}
+
+/// `GET /api/v1/sync/pull?device=D&cursor=C&limit=L`.
+pub async fn pull(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ApiQuery(query): ApiQuery<PullQuery>,
+) -> ApiResult<Response> {
+    let cursor = query.cursor.unwrap_or(0);
+    if cursor < 0 {
+        return Err(ApiError::unprocessable("cursor must be 0 or more"));
+    }
+    let limit = query.limit.unwrap_or(PULL_DEFAULT_LIMIT);
+    if limit == 0 {
+        return Err(ApiError::unprocessable("limit must be 1 or more"));
+    }
+    let limit = limit.min(PULL_MAX_LIMIT);
+    let device = query.device.as_deref().filter(|d| !d.is_empty());
+    let mut rows = state
+        .store
+        .pull(user.id, device, cursor, limit + 1)
+        .await
+        .map_err(store_error)?;
+    let more = rows.len() > limit as usize;
+    rows.truncate(limit as usize);
+    let next_cursor = rows.last().map_or(cursor, |row| row.order_id);
+    Ok(Json(PullPage {
+        events: rows.into_iter().map(|row| row.payload).collect(),
+        next_cursor,
+        more,
+        content_version: state.content.version(),
+    })
+    .into_response())
+}

@@ -1,0 +1,10 @@
+//! The sync API, booted for real on port 0 with a fresh data directory per test.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod accounts;
+mod content;
+mod reports;
+mod roles;
+mod sync;

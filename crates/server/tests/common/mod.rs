@@ -1,0 +1,282 @@
+//! Shared by the integration tests: boot the real server on port 0 with a
+//! fresh data directory and a small static build, and talk to it like the app.
+#![allow(dead_code)]
+
+use qinglian_core::content::Pack;
+use qinglian_core::events::{Event, EventKind};
+use qinglian_server::Config;
+use reqwest::{header, Method, StatusCode};
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+
+pub const ADMIN_LOGIN: &str = "admin";
+pub const ADMIN_PASSWORD: &str = "admin-password-1";
+pub const PASSWORD: &str = "learner-password-1";
+
+/// The content fixtures of the core crate, compiled into a valid small pack.
+pub fn fixture_pack() -> Pack {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/tests/fixtures/content");
+    let pack = qinglian_core::authoring::compile_dir(&dir).expect("the fixtures compile");
+    assert!(pack.validate().is_empty(), "the fixture pack is valid");
+    pack
+}
+
+/// A static build: index.html and the built-in content pack.
+pub fn static_dir(pack: &Pack) -> tempfile::TempDir {
+    let dist = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dist.path().join("index.html"),
+        "<!DOCTYPE html><html><head><title>Qinglian</title></head><body></body></html>",
+    )
+    .unwrap();
+    std::fs::create_dir_all(dist.path().join("content")).unwrap();
+    std::fs::write(
+        dist.path().join("content/pack.json"),
+        serde_json::to_vec(pack).unwrap(),
+    )
+    .unwrap();
+    dist
+}
+
+/// A running server with its own directories and a bootstrapped administrator.
+pub struct TestApp {
+    pub base: String,
+    pub data: tempfile::TempDir,
+    pub dist: tempfile::TempDir,
+    pub pack: Pack,
+}
+
+/// Boots a server in this test's runtime.
+pub async fn boot() -> TestApp {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter("qinglian_server=warn")
+        .with_test_writer()
+        .try_init();
+    let pack = fixture_pack();
+    let dist = static_dir(&pack);
+    let data = tempfile::tempdir().unwrap();
+    qinglian_server::admin::create_admin(
+        data.path(),
+        ADMIN_LOGIN,
+        "The Administrator",
+        ADMIN_PASSWORD,
+    )
+    .await
+    .unwrap();
+    let base = start(data.path(), dist.path()).await;
+    TestApp {
+        base,
+        data,
+        dist,
+        pack,
+    }
+}
+
+/// Starts a(nother) server on these directories; returns its base URL.
+pub async fn start(data: &Path, dist: &Path) -> String {
+    let config = Config::new(
+        "127.0.0.1:0".parse().unwrap(),
+        data.to_owned(),
+        PathBuf::from(dist),
+    );
+    let addr = qinglian_server::spawn(config).await.unwrap();
+    format!("http://{addr}")
+}
+
+/// An answer, read whole.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: header::HeaderMap,
+    pub text: String,
+}
+
+impl Reply {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.text)
+            .unwrap_or_else(|err| panic!("not JSON ({err}): {:?} {}", self.status, self.text))
+    }
+
+    pub fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .map(|v| v.to_str().unwrap())
+            .unwrap_or("")
+    }
+
+    /// The `error` of a JSON error body; panics on anything else.
+    pub fn error(&self) -> String {
+        assert!(
+            self.header("content-type").starts_with("application/json"),
+            "{:?}: {}",
+            self.status,
+            self.text
+        );
+        self.json()["error"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no error field: {}", self.text))
+            .to_owned()
+    }
+
+    /// Asserts the status, with the body in the message when it is not.
+    pub fn expect(self, status: u16) -> Reply {
+        assert_eq!(self.status.as_u16(), status, "{}", self.text);
+        self
+    }
+}
+
+/// A browser: keeps the session cookie like the app's fetch does.
+#[derive(Clone)]
+pub struct Browser {
+    pub base: String,
+    pub http: reqwest::Client,
+    pub cookie: Option<String>,
+}
+
+impl Browser {
+    pub fn new(base: &str) -> Browser {
+        Browser {
+            base: base.to_owned(),
+            http: reqwest::Client::new(),
+            cookie: None,
+        }
+    }
+
+    pub async fn send(&mut self, method: Method, path: &str, body: Option<Vec<u8>>) -> Reply {
+        let mut request = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(cookie) = &self.cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
+        if let Some(body) = body {
+            request = request
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(body);
+        }
+        self.finish(request).await
+    }
+
+    pub async fn finish(&mut self, request: reqwest::RequestBuilder) -> Reply {
+        let response = request.send().await.expect("the server answers");
+        if let Some(set) = response.headers().get(header::SET_COOKIE) {
+            let set = set.to_str().unwrap();
+            let pair = set.split(';').next().unwrap();
+            let (_, value) = pair.split_once('=').unwrap();
+            self.cookie = (!value.is_empty()).then(|| pair.to_owned());
+        }
+        Reply {
+            status: response.status(),
+            headers: response.headers().clone(),
+            text: response.text().await.unwrap(),
+        }
+    }
+
+    pub async fn get(&mut self, path: &str) -> Reply {
+        self.send(Method::GET, path, None).await
+    }
+
+    pub async fn post(&mut self, path: &str, body: Value) -> Reply {
+        self.send(Method::POST, path, Some(serde_json::to_vec(&body).unwrap()))
+            .await
+    }
+
+    pub async fn put(&mut self, path: &str, body: Value) -> Reply {
+        self.send(Method::PUT, path, Some(serde_json::to_vec(&body).unwrap()))
+            .await
+    }
+
+    pub async fn post_raw(&mut self, path: &str, body: &[u8]) -> Reply {
+        self.send(Method::POST, path, Some(body.to_vec())).await
+    }
+
+    pub async fn push(&mut self, device: &str, events: &[Event]) -> Reply {
+        self.post(
+            "/api/v1/sync/push",
+            json!({ "device": device, "events": events }),
+        )
+        .await
+    }
+}
+
+impl TestApp {
+    pub fn browser(&self) -> Browser {
+        Browser::new(&self.base)
+    }
+
+    pub async fn login(&self, login: &str, password: &str) -> Browser {
+        let mut browser = self.browser();
+        browser
+            .post(
+                "/api/v1/auth/login",
+                json!({ "login": login, "password": password }),
+            )
+            .await
+            .expect(200);
+        browser
+    }
+
+    pub async fn admin(&self) -> Browser {
+        self.login(ADMIN_LOGIN, ADMIN_PASSWORD).await
+    }
+
+    pub async fn unit(&self, admin: &mut Browser, name: &str, parent: Option<i64>) -> i64 {
+        let reply = admin
+            .post(
+                "/api/v1/admin/units",
+                json!({ "name": name, "parent_id": parent }),
+            )
+            .await
+            .expect(201);
+        reply.json()["unit"]["id"].as_i64().unwrap()
+    }
+
+    pub async fn invite(&self, admin: &mut Browser, unit: i64, role: &str, uses: u32) -> String {
+        let reply = admin
+            .post(
+                "/api/v1/admin/invites",
+                json!({ "unit_id": unit, "role": role, "max_uses": uses, "expires_in_days": 7 }),
+            )
+            .await
+            .expect(201);
+        reply.json()["code"].as_str().unwrap().to_owned()
+    }
+
+    /// Joins with a fresh single-use invite; returns the signed-in browser.
+    pub async fn member(&self, admin: &mut Browser, unit: i64, role: &str, login: &str) -> Browser {
+        self.member_named(admin, unit, role, login, &login.to_uppercase())
+            .await
+    }
+
+    /// Joins with a fresh single-use invite and this display name.
+    pub async fn member_named(
+        &self,
+        admin: &mut Browser,
+        unit: i64,
+        role: &str,
+        login: &str,
+        display_name: &str,
+    ) -> Browser {
+        let code = self.invite(admin, unit, role, 1).await;
+        let mut browser = self.browser();
+        browser
+            .post(
+                "/api/v1/auth/join",
+                json!({ "invite_code": code, "login": login, "display_name": display_name, "password": PASSWORD }),
+            )
+            .await
+            .expect(201);
+        browser
+    }
+}
+
+/// Study-time events of one device, seqs `from..=to`.
+pub fn events(device: &str, from: u64, to: u64) -> Vec<Event> {
+    (from..=to)
+        .map(|seq| Event {
+            id: format!("{device}-e{seq}"),
+            device: device.to_owned(),
+            seq,
+            at: 1_700_000_000_000 + seq as i64 * 1000,
+            kind: EventKind::StudyTime { seconds: 60 },
+        })
+        .collect()
+}
