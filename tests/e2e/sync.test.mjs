@@ -67,17 +67,17 @@ async function joinWithInvite(page, code, login, name) {
   await settings(page);
   await page.getByRole("button", { name: "Join with an invite code" }).click();
   await page.getByLabel("Invite code").fill(code);
-  await page.getByLabel("Your name").fill(name);
-  await page.getByLabel("Login name").fill(login);
-  await page.getByLabel("Password").fill("a long enough password");
+  await page.getByLabel("Your name", { exact: true }).fill(name);
+  await page.getByLabel("Login name", { exact: true }).fill(login);
+  await page.getByLabel("Password", { exact: true }).fill("a long enough password");
   await page.locator("form.account-form").getByRole("button", { name: "Join with an invite code" }).click();
   await page.getByText(`Signed in as ${name} (${login}).`).waitFor();
 }
 
 async function signIn(page, login) {
   await settings(page);
-  await page.getByLabel("Login name").fill(login);
-  await page.getByLabel("Password").fill("a long enough password");
+  await page.getByLabel("Login name", { exact: true }).fill(login);
+  await page.getByLabel("Password", { exact: true }).fill("a long enough password");
   await page.locator("form.account-form").getByRole("button", { name: "Sign in" }).click();
   await page.getByText(new RegExp(`Signed in as .* \\(${login}\\)\\.`)).waitFor();
 }
