@@ -411,7 +411,20 @@ async fn pull(state: AppState) -> Result<Option<String>, String> {
 /// Downloads the pack the server publishes, checks it, keeps it for offline
 /// use and switches to it. Progress is keyed by stable ids, so it carries over.
 async fn update_pack(state: AppState) -> Result<(), String> {
-    let answer = request("GET", "/api/v1/content", None).await?;
+    let current = state.pack.with_untracked(|p| match p {
+        PackState::Ready(pack) => format!("\"{}\"", pack.version),
+        _ => String::new(),
+    });
+    let answer = request_with(
+        "GET",
+        "/api/v1/content",
+        None,
+        &[("if-none-match", &current)],
+    )
+    .await?;
+    if answer.status == 304 {
+        return Ok(());
+    }
     if answer.status != 200 {
         return Err(error_text(&answer));
     }

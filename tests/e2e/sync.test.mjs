@@ -45,7 +45,7 @@ async function bootstrap(server) {
   const { unit } = await api("/admin/units", { name: "Legal Aid Section" });
   const learner = await api("/admin/invites", { unit_id: unit.id, role: "learner", max_uses: 5, expires_in_days: 7 });
   const leader = await api("/admin/invites", { unit_id: unit.id, role: "leader", max_uses: 1, expires_in_days: 7 });
-  return { learnerCode: learner.code, leaderCode: leader.code };
+  return { learnerCode: learner.code, leaderCode: leader.code, cookie };
 }
 
 async function openApp(context, url, tier = "Staff") {
@@ -143,6 +143,68 @@ test("progress made offline on one phone reaches the other after the server retu
     await phoneA.close();
     await phoneB.close();
     await leaderPhone.close();
+    await server.stop();
+    server.cleanup();
+  }
+});
+
+/** FNV-1a 64 of the pack's content, as `Pack::content_hash` computes it. */
+function contentHash(p) {
+  let h = 0xcbf29ce484222325n;
+  for (const b of Buffer.from(JSON.stringify([p.lessons, p.scenarios, p.risk_checklists, p.pledge]), "utf8")) {
+    h ^= BigInt(b);
+    h = (h * 0x100000001b3n) & 0xffffffffffffffffn;
+  }
+  return h.toString(16).padStart(16, "0");
+}
+
+test("a content pack published by an admin reaches the app, works offline, and progress survives it", async () => {
+  const server = await startServer();
+  const phone = await phoneContext(browser);
+  try {
+    const { learnerCode, cookie } = await bootstrap(server);
+    const page = await openApp(phone, server.url);
+    await waitForServiceWorker(page);
+    await page.goto(`${server.url}/lesson/${lesson.id}`);
+    await page.getByRole("button", { name: "Mark as done" }).click();
+    await page.goto(`${server.url}/pledge`);
+    await page.getByRole("button", { name: "I have read it and I commit to it" }).click();
+    await joinWithInvite(page, learnerCode, "zhao.min", "Zhao Min");
+    await syncNow(page);
+
+    const upload = (body) =>
+      fetch(`${server.url}/api/v1/admin/content`, { method: "PUT", headers: { "content-type": "application/json", cookie }, body });
+    // A broken pack is refused with its reasons.
+    const broken = structuredClone(pack);
+    broken.lessons[0].quiz = [];
+    broken.version = contentHash(broken);
+    const refused = await upload(JSON.stringify(broken));
+    assert.equal(refused.status, 422);
+    assert.ok((await refused.json()).problems.some((p) => p.includes("quiz")));
+
+    const revised = structuredClone(pack);
+    const target = revised.lessons.find((l) => l.id === lesson.id);
+    target.title = `${lesson.title} (revised)`;
+    revised.pledge.version += 1;
+    revised.version = contentHash(revised);
+    const accepted = await upload(JSON.stringify(revised));
+    assert.ok(accepted.status === 200 || accepted.status === 201, `upload answered ${accepted.status}: ${await accepted.text()}`);
+
+    await settings(page);
+    await syncNow(page);
+    await page.goto(`${server.url}/lesson/${lesson.id}`);
+    await page.getByRole("heading", { level: 1, name: target.title }).waitFor();
+    await page.getByText("You have finished this lesson.").waitFor();
+    await page.goto(`${server.url}/pledge`);
+    await page.getByText("The pledge has changed since you last acknowledged it.").waitFor();
+
+    // The published pack is kept for offline use.
+    await server.stop();
+    await page.reload();
+    await page.goto(`${server.url}/lesson/${lesson.id}`);
+    await page.getByRole("heading", { level: 1, name: target.title }).waitFor();
+  } finally {
+    await phone.close();
     await server.stop();
     server.cleanup();
   }
