@@ -144,18 +144,32 @@ fn error_text(answer: &Answer) -> String {
 }
 
 async fn request(method: &str, url: &str, body: Option<String>) -> Result<Answer, String> {
+    request_with(method, url, body, &[]).await
+}
+
+async fn request_with(
+    method: &str,
+    url: &str,
+    body: Option<String>,
+    extra: &[(&str, &str)],
+) -> Result<Answer, String> {
     let init = web_sys::RequestInit::new();
     init.set_method(method);
     init.set_credentials(web_sys::RequestCredentials::SameOrigin);
     init.set_cache(web_sys::RequestCache::NoStore);
+    let headers = web_sys::Headers::new().map_err(|_| "cannot build the request")?;
+    for (name, value) in extra {
+        headers
+            .set(name, value)
+            .map_err(|_| "cannot build the request")?;
+    }
     if let Some(body) = &body {
         init.set_body(&wasm_bindgen::JsValue::from_str(body));
-        let headers = web_sys::Headers::new().map_err(|_| "cannot build the request")?;
         headers
             .set("content-type", "application/json")
             .map_err(|_| "cannot build the request")?;
-        init.set_headers(&headers);
     }
+    init.set_headers(&headers);
     let request = web_sys::Request::new_with_str_and_init(url, &init)
         .map_err(|_| "cannot build the request".to_owned())?;
     let response = JsFuture::from(window().fetch_with_request(&request))
