@@ -78,3 +78,28 @@ pub fn LessonLink(lesson: qinglian_core::content::Lesson) -> impl IntoView {
         </li>
     }
 }
+
+/// A page about one item of the pack named by the route's `:id`: renders it
+/// with `render`, or the not-found page when no item has that id.
+pub fn by_route_id<T, V>(
+    find: fn(&Pack, &str) -> Option<T>,
+    render: fn(T, Arc<Pack>) -> V,
+) -> impl IntoView
+where
+    T: 'static,
+    V: IntoView + 'static,
+{
+    let params = leptos_router::hooks::use_params_map();
+    view! {
+        <WithPack children=move |pack| {
+            let pack = pack.clone();
+            move || {
+                let id = params.read().get("id").unwrap_or_default();
+                match find(&pack, &id) {
+                    Some(item) => render(item, pack.clone()).into_any(),
+                    None => view! { <crate::pages::not_found::NotFoundPage/> }.into_any(),
+                }
+            }
+        }/>
+    }
+}

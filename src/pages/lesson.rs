@@ -3,14 +3,11 @@
 
 use crate::components::blocks::Blocks;
 use crate::components::question::QuestionCard;
-use crate::components::WithPack;
 use crate::pages::library::{topic_key, track_key};
-use crate::pages::not_found::NotFoundPage;
 use crate::state::{tr, trf, use_app};
 use crate::storage;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
 use qinglian_core::content::{Lesson, Pack};
 use qinglian_core::events::EventKind;
 use qinglian_core::i18n::Key;
@@ -19,19 +16,10 @@ use std::sync::Arc;
 
 #[component]
 pub fn LessonPage() -> impl IntoView {
-    let params = use_params_map();
-    view! {
-        <WithPack children=move |pack| {
-            let pack = pack.clone();
-            move || {
-                let id = params.read().get("id").unwrap_or_default();
-                match pack.lesson(&id).cloned() {
-                    Some(lesson) => view! { <LessonView lesson=lesson pack=pack.clone()/> }.into_any(),
-                    None => view! { <NotFoundPage/> }.into_any(),
-                }
-            }
-        }/>
-    }
+    crate::components::by_route_id(
+        |pack, id| pack.lesson(id).cloned(),
+        |lesson, pack| view! { <LessonView lesson=lesson pack=pack/> },
+    )
 }
 
 /// The track the reader is following through this lesson: the learner's own

@@ -4,11 +4,9 @@
 //! a re-check is suggested after a year.
 
 use crate::components::WithPack;
-use crate::pages::not_found::NotFoundPage;
 use crate::state::{now_ms, tr, trf, use_app};
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
 use qinglian_core::calendar;
 use qinglian_core::content::{Pack, RiskChecklist};
 use qinglian_core::events::EventKind;
@@ -53,19 +51,10 @@ pub fn RiskListPage() -> impl IntoView {
 
 #[component]
 pub fn RiskCheckPage() -> impl IntoView {
-    let params = use_params_map();
-    view! {
-        <WithPack children=move |pack| {
-            let pack = pack.clone();
-            move || {
-                let id = params.read().get("id").unwrap_or_default();
-                match pack.checklist(&id).cloned() {
-                    Some(checklist) => view! { <RiskCheck checklist=checklist pack=pack.clone()/> }.into_any(),
-                    None => view! { <NotFoundPage/> }.into_any(),
-                }
-            }
-        }/>
-    }
+    crate::components::by_route_id(
+        |pack, id| pack.checklist(id).cloned(),
+        |checklist, pack| view! { <RiskCheck checklist=checklist pack=pack/> },
+    )
 }
 
 /// A rating being edited: (likelihood, impact, own measure).

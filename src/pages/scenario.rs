@@ -3,11 +3,9 @@
 
 use crate::components::blocks::Blocks;
 use crate::components::WithPack;
-use crate::pages::not_found::NotFoundPage;
 use crate::state::{tr, trf, use_app};
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
 use qinglian_core::content::{Pack, Scenario, Verdict};
 use qinglian_core::events::EventKind;
 use qinglian_core::i18n::Key;
@@ -61,19 +59,10 @@ pub fn ScenariosPage() -> impl IntoView {
 
 #[component]
 pub fn ScenarioPage() -> impl IntoView {
-    let params = use_params_map();
-    view! {
-        <WithPack children=move |pack| {
-            let pack = pack.clone();
-            move || {
-                let id = params.read().get("id").unwrap_or_default();
-                match pack.scenario(&id).cloned() {
-                    Some(scenario) => view! { <ScenarioPlayer scenario=scenario pack=pack.clone()/> }.into_any(),
-                    None => view! { <NotFoundPage/> }.into_any(),
-                }
-            }
-        }/>
-    }
+    crate::components::by_route_id(
+        |pack, id| pack.scenario(id).cloned(),
+        |scenario, pack| view! { <ScenarioPlayer scenario=scenario pack=pack/> },
+    )
 }
 
 /// One step taken: the node, the choice made.

@@ -117,3 +117,23 @@ export async function seriousViolations(page) {
     .filter((v) => v.impact === "serious" || v.impact === "critical")
     .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
 }
+
+/**
+ * Boots a fresh server, opens a phone-sized page (answering the welcome with
+ * `tier` unless it is null), runs `run({ page, server, context })`, and cleans
+ * everything up whatever happens.
+ */
+export async function withApp(browser, run, { tier = "Staff", contextOptions = {}, beforeOpen } = {}) {
+  const server = await startServer();
+  const context = await phoneContext(browser, contextOptions);
+  const page = await context.newPage();
+  try {
+    if (beforeOpen) await beforeOpen(page);
+    if (tier) await openAndChooseTier(page, server.url, tier);
+    await run({ page, server, context });
+  } finally {
+    await context.close();
+    await server.stop();
+    server.cleanup();
+  }
+}

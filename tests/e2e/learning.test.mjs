@@ -6,7 +6,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { startServer, launchBrowser, phoneContext, openAndChooseTier, waitForServiceWorker, seriousViolations, DIST, PHONE } from "./harness.mjs";
+import { launchBrowser, withApp as withAppIn, waitForServiceWorker, seriousViolations, DIST, PHONE } from "./harness.mjs";
 
 const pack = JSON.parse(readFileSync(join(DIST, "content/pack.json"), "utf8"));
 const staffLessons = pack.lessons.filter((l) => l.tiers.length === 1 && l.tiers[0] === "staff");
@@ -21,20 +21,8 @@ after(async () => {
   await browser?.close();
 });
 
-/** Opens a fresh server, context and page; `run` gets them; all is cleaned up. */
-async function withApp(run, { tier = "Staff", contextOptions = {}, beforeOpen } = {}) {
-  const server = await startServer();
-  const context = await phoneContext(browser, contextOptions);
-  const page = await context.newPage();
-  try {
-    if (beforeOpen) await beforeOpen(page);
-    await openAndChooseTier(page, server.url, tier);
-    await run({ page, server, context });
-  } finally {
-    await context.close();
-    await server.stop();
-    server.cleanup();
-  }
+function withApp(run, options) {
+  return withAppIn(browser, run, options);
 }
 
 function nav(page, name) {

@@ -12,6 +12,7 @@ import {
   openAndChooseTier,
   waitForServiceWorker,
   seriousViolations,
+  withApp,
   PHONE,
 } from "./harness.mjs";
 
@@ -24,26 +25,23 @@ after(async () => {
 });
 
 test("the app renders at 360×740 without sideways scrolling", async () => {
-  const server = await startServer();
-  const context = await phoneContext(browser);
-  const page = await context.newPage();
-  try {
-    await openAndChooseTier(page, server.url);
-    const width = await page.evaluate(() => document.documentElement.scrollWidth);
-    assert.ok(width <= PHONE.width, `page is ${width}px wide`);
-    const nav = page.getByRole("navigation", { name: "Main" });
-    for (const name of ["Today", "Library", "Progress", "Settings"]) {
-      const link = nav.getByRole("link", { name });
-      await link.waitFor();
-      const box = await link.boundingBox();
-      assert.ok(box.height >= 44, `${name} tab is ${box.height}px tall: too small for a thumb`);
-    }
-    await assert.doesNotReject(page.getByText("Online").waitFor());
-  } finally {
-    await context.close();
-    await server.stop();
-    server.cleanup();
-  }
+  await withApp(
+    browser,
+    async ({ page, server }) => {
+      await openAndChooseTier(page, server.url);
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      assert.ok(width <= PHONE.width, `page is ${width}px wide`);
+      const nav = page.getByRole("navigation", { name: "Main" });
+      for (const name of ["Today", "Library", "Progress", "Settings"]) {
+        const link = nav.getByRole("link", { name });
+        await link.waitFor();
+        const box = await link.boundingBox();
+        assert.ok(box.height >= 44, `${name} tab is ${box.height}px tall: too small for a thumb`);
+      }
+      await assert.doesNotReject(page.getByText("Online").waitFor());
+    },
+    { tier: null }
+  );
 });
 
 test("after the server is stopped, a reload still gives a working app", async () => {
@@ -74,126 +72,114 @@ test("after the server is stopped, a reload still gives a working app", async ()
 });
 
 test("settings changed before a reload are still set after it", async () => {
-  const server = await startServer();
-  const context = await phoneContext(browser);
-  const page = await context.newPage();
-  try {
-    await openAndChooseTier(page, server.url, "Department head");
-    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Settings" }).click();
-    await page.getByRole("radio", { name: "简体中文" }).check();
-    await page.getByRole("heading", { level: 1, name: "设置" }).waitFor();
-    await page.getByRole("radio", { name: "特大" }).check();
-    await page.getByRole("radio", { name: "深色" }).check();
-    await page.reload();
-    await page.getByRole("heading", { level: 1, name: "设置" }).waitFor();
-    const html = await page.evaluate(() => ({
-      lang: document.documentElement.lang,
-      size: document.documentElement.className,
-      theme: document.documentElement.dataset.theme,
-    }));
-    assert.deepEqual(html, { lang: "zh-Hans", size: "text-larger", theme: "dark" });
-    assert.ok(await page.getByLabel(/^科室负责人/).isChecked(), "the tier is remembered");
-    await page.getByRole("navigation", { name: "主导航" }).getByRole("link", { name: "进度" }).waitFor();
-  } finally {
-    await context.close();
-    await server.stop();
-    server.cleanup();
-  }
+  await withApp(
+    browser,
+    async ({ page, server }) => {
+      await openAndChooseTier(page, server.url, "Department head");
+      await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Settings" }).click();
+      await page.getByRole("radio", { name: "简体中文" }).check();
+      await page.getByRole("heading", { level: 1, name: "设置" }).waitFor();
+      await page.getByRole("radio", { name: "特大" }).check();
+      await page.getByRole("radio", { name: "深色" }).check();
+      await page.reload();
+      await page.getByRole("heading", { level: 1, name: "设置" }).waitFor();
+      const html = await page.evaluate(() => ({
+        lang: document.documentElement.lang,
+        size: document.documentElement.className,
+        theme: document.documentElement.dataset.theme,
+      }));
+      assert.deepEqual(html, { lang: "zh-Hans", size: "text-larger", theme: "dark" });
+      assert.ok(await page.getByLabel(/^科室负责人/).isChecked(), "the tier is remembered");
+      await page.getByRole("navigation", { name: "主导航" }).getByRole("link", { name: "进度" }).waitFor();
+    },
+    { tier: null }
+  );
 });
 
 test("the manifest is valid and every icon it names loads", async () => {
-  const server = await startServer();
-  const context = await phoneContext(browser);
-  const page = await context.newPage();
-  try {
-    await page.goto(server.url);
-    const href = await page.getAttribute('link[rel="manifest"]', "href");
-    const response = await page.request.get(new URL(href, server.url).href);
-    assert.equal(response.status(), 200);
-    assert.equal(response.headers()["content-type"], "application/manifest+json");
-    const manifest = await response.json();
-    for (const field of ["name", "short_name", "description", "start_url", "scope", "theme_color", "background_color", "lang"]) {
-      assert.ok(manifest[field], `manifest.${field} is missing`);
-    }
-    assert.equal(manifest.display, "standalone");
-    const sizes = manifest.icons.map((icon) => `${icon.sizes}:${icon.purpose}`);
-    assert.ok(sizes.includes("192x192:any") && sizes.includes("512x512:any") && sizes.includes("512x512:maskable"), sizes.join());
-    for (const icon of manifest.icons) {
-      const [w, h] = icon.sizes.split("x").map(Number);
-      const loaded = await page.evaluate(
-        (src) =>
-          new Promise((resolve) => {
-            const img = new Image();
-            img.onload = () => resolve({ w: img.naturalWidth, h: img.naturalHeight });
-            img.onerror = () => resolve(null);
-            img.src = src;
-          }),
-        icon.src
-      );
-      assert.deepEqual(loaded, { w, h }, `${icon.src} loads at ${icon.sizes}`);
-    }
-    const touch = await page.getAttribute('link[rel="apple-touch-icon"]', "href");
-    assert.equal((await page.request.get(new URL(touch, server.url).href)).status(), 200);
-  } finally {
-    await context.close();
-    await server.stop();
-    server.cleanup();
-  }
+  await withApp(
+    browser,
+    async ({ page, server }) => {
+      await page.goto(server.url);
+      const href = await page.getAttribute('link[rel="manifest"]', "href");
+      const response = await page.request.get(new URL(href, server.url).href);
+      assert.equal(response.status(), 200);
+      assert.equal(response.headers()["content-type"], "application/manifest+json");
+      const manifest = await response.json();
+      for (const field of ["name", "short_name", "description", "start_url", "scope", "theme_color", "background_color", "lang"]) {
+        assert.ok(manifest[field], `manifest.${field} is missing`);
+      }
+      assert.equal(manifest.display, "standalone");
+      const sizes = manifest.icons.map((icon) => `${icon.sizes}:${icon.purpose}`);
+      assert.ok(sizes.includes("192x192:any") && sizes.includes("512x512:any") && sizes.includes("512x512:maskable"), sizes.join());
+      for (const icon of manifest.icons) {
+        const [w, h] = icon.sizes.split("x").map(Number);
+        const loaded = await page.evaluate(
+          (src) =>
+            new Promise((resolve) => {
+              const img = new Image();
+              img.onload = () => resolve({ w: img.naturalWidth, h: img.naturalHeight });
+              img.onerror = () => resolve(null);
+              img.src = src;
+            }),
+          icon.src
+        );
+        assert.deepEqual(loaded, { w, h }, `${icon.src} loads at ${icon.sizes}`);
+      }
+      const touch = await page.getAttribute('link[rel="apple-touch-icon"]', "href");
+      assert.equal((await page.request.get(new URL(touch, server.url).href)).status(), 200);
+    },
+    { tier: null }
+  );
 });
 
 test("no page has a serious or critical accessibility violation", async () => {
-  const server = await startServer();
-  const context = await phoneContext(browser, { bypassCSP: true });
-  const page = await context.newPage();
-  try {
-    await page.goto(server.url);
-    await page.getByRole("heading", { level: 1, name: "Welcome to Qinglian" }).waitFor();
-    const problems = { welcome: await seriousViolations(page) };
-    await page.getByLabel(/^Staff/).check();
-    await page.getByRole("button", { name: "Start studying" }).click();
-    for (const path of ["/", "/library", "/progress", "/settings", "/no-such-page"]) {
-      await page.goto(server.url + path);
-      await page.locator("main h1").waitFor();
-      const h1s = await page.locator("h1").count();
-      assert.equal(h1s, 1, `${path} has ${h1s} h1 elements`);
-      problems[path] = await seriousViolations(page);
-    }
-    for (const [where, list] of Object.entries(problems)) {
-      assert.deepEqual(list, [], `${where}: ${list.join("\n")}`);
-    }
-  } finally {
-    await context.close();
-    await server.stop();
-    server.cleanup();
-  }
+  await withApp(
+    browser,
+    async ({ page, server }) => {
+      await page.goto(server.url);
+      await page.getByRole("heading", { level: 1, name: "Welcome to Qinglian" }).waitFor();
+      const problems = { welcome: await seriousViolations(page) };
+      await page.getByLabel(/^Staff/).check();
+      await page.getByRole("button", { name: "Start studying" }).click();
+      for (const path of ["/", "/library", "/progress", "/settings", "/no-such-page"]) {
+        await page.goto(server.url + path);
+        await page.locator("main h1").waitFor();
+        const h1s = await page.locator("h1").count();
+        assert.equal(h1s, 1, `${path} has ${h1s} h1 elements`);
+        problems[path] = await seriousViolations(page);
+      }
+      for (const [where, list] of Object.entries(problems)) {
+        assert.deepEqual(list, [], `${where}: ${list.join("\n")}`);
+      }
+    },
+    { tier: null, contextOptions: { bypassCSP: true } }
+  );
 });
 
 test("a new version waits, and the Reload button activates it", async () => {
-  const server = await startServer();
-  const context = await phoneContext(browser);
-  const page = await context.newPage();
-  try {
-    await openAndChooseTier(page, server.url);
-    await waitForServiceWorker(page);
-    const first = await page.evaluate(() => caches.keys());
-    // Publish a "new build": any change to sw.js is a new version.
-    appendFileSync(join(server.dir, "dist", "sw.js"), "\n// next build\n");
-    await page.evaluate(async () => (await navigator.serviceWorker.getRegistration()).update());
-    const button = page.getByRole("button", { name: "Reload" });
-    await button.waitFor({ timeout: 20000 });
-    await page.getByText("Update ready").waitFor();
-    const controllerChanged = page.evaluate(
-      () => new Promise((resolve) => navigator.serviceWorker.addEventListener("controllerchange", () => resolve(true)))
-    );
-    await button.click();
-    await controllerChanged.catch(() => true); // the page reloads as the new worker takes over
-    await page.getByRole("heading", { level: 1, name: "Today" }).waitFor();
-    await waitForServiceWorker(page);
-    assert.equal(await page.getByRole("button", { name: "Reload" }).count(), 0, "no prompt after updating");
-    assert.ok(first.length >= 1);
-  } finally {
-    await context.close();
-    await server.stop();
-    server.cleanup();
-  }
+  await withApp(
+    browser,
+    async ({ page, server }) => {
+      await openAndChooseTier(page, server.url);
+      await waitForServiceWorker(page);
+      const first = await page.evaluate(() => caches.keys());
+      // Publish a "new build": any change to sw.js is a new version.
+      appendFileSync(join(server.dir, "dist", "sw.js"), "\n// next build\n");
+      await page.evaluate(async () => (await navigator.serviceWorker.getRegistration()).update());
+      const button = page.getByRole("button", { name: "Reload" });
+      await button.waitFor({ timeout: 20000 });
+      await page.getByText("Update ready").waitFor();
+      const controllerChanged = page.evaluate(
+        () => new Promise((resolve) => navigator.serviceWorker.addEventListener("controllerchange", () => resolve(true)))
+      );
+      await button.click();
+      await controllerChanged.catch(() => true); // the page reloads as the new worker takes over
+      await page.getByRole("heading", { level: 1, name: "Today" }).waitFor();
+      await waitForServiceWorker(page);
+      assert.equal(await page.getByRole("button", { name: "Reload" }).count(), 0, "no prompt after updating");
+      assert.ok(first.length >= 1);
+    },
+    { tier: null }
+  );
 });
