@@ -20,7 +20,20 @@ pub fn bench(root: &Path) -> Result<()> {
     let sizes = sizes(root);
     step("Storage benchmarks in headless Chromium (release build)");
     let storage = storage_benchmarks(root, &path);
-    sizes.and(storage)
+    step("Sync throughput (qinglian-server on loopback, release build)");
+    let sync = crate::run_in(
+        root,
+        crate::cargo().args([
+            "run",
+            "--quiet",
+            "--release",
+            "--package",
+            "qinglian-server",
+            "--example",
+            "sync_bench",
+        ]),
+    );
+    sizes.and(storage).and(sync)
 }
 
 /// Runs `tests/bench.rs` in Chromium and prints its `bench:` lines.
