@@ -439,6 +439,26 @@ mod tests {
     }
 
     #[test]
+    fn cookies_are_secure_off_loopback() {
+        let cookie = session_cookie("abc", true);
+        let cookie = cookie.to_str().unwrap();
+        for attribute in [
+            "HttpOnly",
+            "SameSite=Strict",
+            "Path=/",
+            "Secure",
+            "Max-Age=7776000",
+        ] {
+            assert!(cookie.contains(attribute), "{cookie}");
+        }
+        assert!(!session_cookie("abc", false)
+            .to_str()
+            .unwrap()
+            .contains("Secure"));
+        assert!(clear_cookie(true).to_str().unwrap().contains("Max-Age=0"));
+    }
+
+    #[test]
     fn cookie_is_found_among_others() {
         let mut headers = HeaderMap::new();
         headers.insert(

@@ -9,7 +9,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use serde::de::DeserializeOwned;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 /// An API failure: a status, the sentence for `{"error": …}`, and any extra
 /// fields (e.g. `acknowledged_seq`) and headers (e.g. `Retry-After`).
@@ -210,9 +210,4 @@ where
                 }
             })
     }
-}
-
-/// The `{"error": …}` body for a JSON value, for handlers that build one.
-pub fn error_body(message: &str) -> Value {
-    json!({ "error": message })
 }
