@@ -506,3 +506,12 @@ pub async fn unit_report(unit_id: i64) -> Result<serde_json::Value, String> {
     }
     serde_json::from_str(&answer.body).map_err(|_| "the report could not be read".to_owned())
 }
+
+/// The per-unit summary for administrators, as raw JSON.
+pub async fn units_summary() -> Result<serde_json::Value, String> {
+    let answer = request("GET", "/api/v1/reports/units", None).await?;
+    if answer.status != 200 {
+        return Err(error_text(&answer));
+    }
+    serde_json::from_str(&answer.body).map_err(|_| "the report could not be read".to_owned())
+}

@@ -7,6 +7,7 @@ use crate::sync;
 use leptos::prelude::*;
 use qinglian_core::calendar;
 use qinglian_core::i18n::Key;
+use qinglian_core::sync::Role;
 use serde_json::Value;
 
 fn date_time(at: i64) -> String {
@@ -20,11 +21,21 @@ fn date_time(at: i64) -> String {
 #[component]
 pub fn UnitPage() -> impl IntoView {
     let state = use_app();
-    let unit = move || {
+    // Administrators choose any unit; leaders see their own.
+    let chosen = RwSignal::new(None::<i64>);
+    let is_admin = move || {
         state
             .sync
             .record
-            .with(|r| r.user.as_ref().and_then(|u| u.unit_id))
+            .with(|r| r.user.as_ref().is_some_and(|u| u.role == Role::Admin))
+    };
+    let unit = move || {
+        chosen.get().or_else(|| {
+            state
+                .sync
+                .record
+                .with(|r| r.user.as_ref().and_then(|u| u.unit_id))
+        })
     };
     let report = LocalResource::new(move || {
         let online = state.online.get();
@@ -40,6 +51,9 @@ pub fn UnitPage() -> impl IntoView {
     view! {
         <section class="page unit">
             <h1>{tr(Key::UnitReportTitle)}</h1>
+            <Show when=is_admin>
+                <AllUnits chosen=chosen/>
+            </Show>
             <Suspense fallback=move || view! { <p class="muted" role="status">{tr(Key::Loading)}</p> }>
                 {move || report.get().map(|result| match result {
                     Err(reason) => view! { <p class="notice" role="alert">{reason}</p> }.into_any(),
@@ -47,6 +61,49 @@ pub fn UnitPage() -> impl IntoView {
                 })}
             </Suspense>
         </section>
+    }
+}
+
+/// The administrator's list of units with their totals; choosing one opens its report.
+#[component]
+fn AllUnits(chosen: RwSignal<Option<i64>>) -> impl IntoView {
+    let state = use_app();
+    let summary = LocalResource::new(move || {
+        let online = state.online.get();
+        async move {
+            if online {
+                sync::units_summary().await
+            } else {
+                Err(tr(Key::UnitOffline)().to_owned())
+            }
+        }
+    });
+    view! {
+        <Suspense fallback=|| ()>
+            {move || summary.get().map(|result| match result {
+                Err(reason) => view! { <p class="notice" role="alert">{reason}</p> }.into_any(),
+                Ok(value) => {
+                    let units = value["units"].as_array().cloned().unwrap_or_default();
+                    view! {
+                        <ul class="menu-list">
+                            {units.into_iter().map(|row| {
+                                let id = row["unit"]["id"].as_i64().unwrap_or_default();
+                                let name = row["unit"]["name"].as_str().unwrap_or_default().to_owned();
+                                let members = row["members"].as_u64().unwrap_or(0);
+                                view! {
+                                    <li class="menu-item">
+                                        <span><strong>{name}</strong><br/>
+                                            <span class="muted small">{trf(Key::UnitMembers, vec![("n", members.to_string())])}</span></span>
+                                        <button type="button" class="button" aria-pressed=move || (chosen.get() == Some(id)).to_string()
+                                            on:click=move |_| chosen.set(Some(id))>{tr(Key::UnitOpen)}</button>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    }.into_any()
+                }
+            })}
+        </Suspense>
     }
 }
 

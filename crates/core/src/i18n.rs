@@ -297,6 +297,7 @@ ui_text! {
     UnitMinutesMonth => "Minutes this month", "本月分钟";
     UnitTotals => "Unit totals", "单位合计";
     UnitCsv => "Download CSV", "下载 CSV";
+    UnitOpen => "Open report", "查看报告";
 }
 
 #[cfg(test)]
