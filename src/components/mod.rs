@@ -103,3 +103,23 @@ where
         }/>
     }
 }
+
+/// One entry of a list of things to open (a scenario, a post's checklist):
+/// title, one-line summary, and a badge when there is something to show.
+#[component]
+pub fn ListCard(
+    href: String,
+    title: String,
+    summary: String,
+    badge: Option<String>,
+) -> impl IntoView {
+    view! {
+        <li class="lesson-item">
+            <leptos_router::components::A href=href>
+                <span class="lesson-title">{title}</span>
+                <span class="muted small">{summary}</span>
+                {badge.map(|text| view! { <span class="badge done">{text}</span> })}
+            </leptos_router::components::A>
+        </li>
+    }
+}

@@ -3,7 +3,7 @@
 //! a risk map with the lessons and scenarios for the top risks. Printable;
 //! a re-check is suggested after a year.
 
-use crate::components::WithPack;
+use crate::components::{ListCard, WithPack};
 use crate::state::{now_ms, tr, trf, use_app};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -27,19 +27,11 @@ pub fn RiskListPage() -> impl IntoView {
                     let progress = state.progress.get();
                     view! {
                         <ul class="lesson-list">
-                            {pack.risk_checklists.iter().cloned().map(|c| {
-                                let done = progress.risk.get(&c.id).and_then(|r| r.completed_at);
-                                view! {
-                                    <li class="lesson-item">
-                                        <A href=format!("/risk/{}", c.id)>
-                                            <span class="lesson-title">{c.post.clone()}</span>
-                                            <span class="muted small">{c.summary.clone()}</span>
-                                            {done.map(|at| view! {
-                                                <span class="badge done">{trf(Key::RiskCheckedOn, vec![("date", calendar::iso_date(calendar::day_of(at, crate::state::offset_minutes())))])}</span>
-                                            })}
-                                        </A>
-                                    </li>
-                                }
+                            {pack.risk_checklists.iter().map(|c| {
+                                let badge = progress.risk.get(&c.id).and_then(|r| r.completed_at).map(|at| {
+                                    trf(Key::RiskCheckedOn, vec![("date", calendar::iso_date(calendar::day_of(at, crate::state::offset_minutes())))])()
+                                });
+                                view! { <ListCard href=format!("/risk/{}", c.id) title=c.post.clone() summary=c.summary.clone() badge=badge/> }
                             }).collect_view()}
                         </ul>
                     }

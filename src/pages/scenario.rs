@@ -2,7 +2,7 @@
 //! consequence of each choice, and a debrief that links the lessons behind it.
 
 use crate::components::blocks::Blocks;
-use crate::components::WithPack;
+use crate::components::{ListCard, WithPack};
 use crate::state::{tr, trf, use_app};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -35,19 +35,11 @@ pub fn ScenariosPage() -> impl IntoView {
                     list.sort_by_key(|s| !s.tiers.contains(&tier));
                     view! {
                         <ul class="lesson-list">
-                            {list.into_iter().cloned().map(|s| {
-                                let record = progress.scenarios.get(&s.id).cloned();
-                                view! {
-                                    <li class="lesson-item">
-                                        <A href=format!("/scenario/{}", s.id)>
-                                            <span class="lesson-title">{s.title.clone()}</span>
-                                            <span class="muted small">{s.summary.clone()}</span>
-                                            {record.map(|r| view! {
-                                                <span class="badge done">{trf(Key::ScenarioBest, vec![("sound", r.best_sound.to_string()), ("total", r.total.to_string())])}</span>
-                                            })}
-                                        </A>
-                                    </li>
-                                }
+                            {list.into_iter().map(|s| {
+                                let badge = progress.scenarios.get(&s.id).map(|r| {
+                                    trf(Key::ScenarioBest, vec![("sound", r.best_sound.to_string()), ("total", r.total.to_string())])()
+                                });
+                                view! { <ListCard href=format!("/scenario/{}", s.id) title=s.title.clone() summary=s.summary.clone() badge=badge/> }
                             }).collect_view()}
                         </ul>
                     }
