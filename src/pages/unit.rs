@@ -40,10 +40,16 @@ pub fn UnitPage() -> impl IntoView {
     let report = LocalResource::new(move || {
         let online = state.online.get();
         let unit = unit();
+        let admin = is_admin();
+        // Words are looked up here, in the reactive owner, not in the future.
+        let offline = tr(Key::UnitOffline)().to_owned();
+        let choose = tr(Key::UnitChoose)().to_owned();
+        let no_unit = tr(Key::UnitNoUnit)().to_owned();
         async move {
             match (online, unit) {
-                (false, _) => Err(tr(Key::UnitOffline)().to_owned()),
-                (true, None) => Err(tr(Key::UnitNoUnit)().to_owned()),
+                (false, _) => Err(offline),
+                (true, None) if admin => Err(choose),
+                (true, None) => Err(no_unit),
                 (true, Some(id)) => sync::unit_report(id).await.map(|v| (id, v)),
             }
         }
@@ -70,11 +76,12 @@ fn AllUnits(chosen: RwSignal<Option<i64>>) -> impl IntoView {
     let state = use_app();
     let summary = LocalResource::new(move || {
         let online = state.online.get();
+        let offline = tr(Key::UnitOffline)().to_owned();
         async move {
             if online {
                 sync::units_summary().await
             } else {
-                Err(tr(Key::UnitOffline)().to_owned())
+                Err(offline)
             }
         }
     });

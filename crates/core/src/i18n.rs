@@ -298,6 +298,7 @@ ui_text! {
     UnitTotals => "Unit totals", "单位合计";
     UnitCsv => "Download CSV", "下载 CSV";
     UnitOpen => "Open report", "查看报告";
+    UnitChoose => "Choose a unit above to see its report.", "请在上方选择单位以查看报告。";
 }
 
 #[cfg(test)]
