@@ -52,8 +52,8 @@ fn history(device: &str) -> Vec<Event> {
         .collect()
 }
 
-#[wasm_bindgen_test]
-fn record_and_startup_with_ten_thousand_events() {
+/// The benchmark starts from, and leaves, an empty localStorage.
+fn clear_storage() {
     web_sys::window()
         .unwrap()
         .local_storage()
@@ -61,6 +61,11 @@ fn record_and_startup_with_ten_thousand_events() {
         .unwrap()
         .clear()
         .unwrap();
+}
+
+#[wasm_bindgen_test]
+fn record_and_startup_with_ten_thousand_events() {
+    clear_storage();
     let mut log = storage::load_events().unwrap();
     let device = log.device.clone();
     assert_eq!(log.merge_in(&history(&device)).unwrap(), STORED);
@@ -94,11 +99,5 @@ fn record_and_startup_with_ten_thousand_events() {
         load_ms / runs as f64,
         fold_ms / runs as f64
     );
-    web_sys::window()
-        .unwrap()
-        .local_storage()
-        .unwrap()
-        .unwrap()
-        .clear()
-        .unwrap();
+    clear_storage();
 }
