@@ -1,12 +1,18 @@
-//! Loading the content pack the build ships (`/content/pack.json`). The
-//! service worker precaches it, so it loads offline like the rest of the app.
+//! Loading the content edition in the reader's language: the one the bureau's
+//! server published (kept from the last sync), else the one the build ships
+//! (`/content/pack.<lang>.json`). The service worker precaches both built-in
+//! editions, so switching language works offline like the rest of the app.
 
 use qinglian_core::content::Pack;
+use qinglian_core::i18n::{Key, Message};
+use qinglian_core::settings::Lang;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-/// Where the pack built into the app is served.
-pub const PACK_URL: &str = "/content/pack.json";
+/// Where the build's edition in `lang` is served.
+pub fn pack_url(lang: Lang) -> String {
+    format!("/content/pack.{}.json", lang.tag())
+}
 
 /// The pack's state as the pages see it.
 #[derive(Clone, Debug)]
@@ -14,33 +20,48 @@ pub enum PackState {
     Loading,
     Ready(std::sync::Arc<Pack>),
     /// Could not be loaded; the reason, for the user.
-    Failed(String),
+    Failed(Message),
 }
 
-/// GETs a URL as text; the error says what went wrong in plain words.
-pub async fn fetch_text(url: &str) -> Result<String, String> {
-    let window = web_sys::window().ok_or("no window")?;
+/// GETs a URL as text; the error says what went wrong in the reader's words.
+pub async fn fetch_text(url: &str) -> Result<String, Message> {
+    let window = web_sys::window().ok_or(Message::key(Key::ErrNoConnection))?;
     let response = JsFuture::from(window.fetch_with_str(url))
         .await
-        .map_err(|_| "the network request failed".to_owned())?;
-    let response: web_sys::Response = response.dyn_into().map_err(|_| "unexpected fetch result")?;
+        .map_err(|_| Message::key(Key::ErrNoConnection))?;
+    let response: web_sys::Response = response
+        .dyn_into()
+        .map_err(|_| Message::key(Key::ErrUnreadableAnswer))?;
     if !response.ok() {
-        return Err(format!("the server answered {}", response.status()));
+        return Err(Message::of(
+            Key::ErrLessonsNotLoaded,
+            vec![("status", response.status().to_string())],
+        ));
     }
-    let text = JsFuture::from(response.text().map_err(|_| "unreadable response")?)
-        .await
-        .map_err(|_| "the response could not be read".to_owned())?;
+    let text = JsFuture::from(
+        response
+            .text()
+            .map_err(|_| Message::key(Key::ErrUnreadableAnswer))?,
+    )
+    .await
+    .map_err(|_| Message::key(Key::ErrConnectionBroke))?;
     text.as_string()
-        .ok_or_else(|| "the response was not text".to_owned())
+        .ok_or_else(|| Message::key(Key::ErrUnreadableAnswer))
 }
 
-/// Loads and parses the built-in pack.
-pub async fn load() -> PackState {
-    match fetch_text(PACK_URL).await {
+/// The edition in `lang`: the server's when one was published, else the
+/// build's.
+pub async fn load(lang: Lang) -> PackState {
+    if let Some(editions) = crate::sync::stored_server_editions() {
+        if let Some(pack) = editions.for_reader(lang) {
+            return PackState::Ready(std::sync::Arc::new(pack.clone()));
+        }
+    }
+    match fetch_text(&pack_url(lang)).await {
         Ok(text) => match serde_json::from_str::<Pack>(&text) {
             Ok(pack) => PackState::Ready(std::sync::Arc::new(pack)),
-            Err(err) => PackState::Failed(format!("the lessons could not be read ({err})")),
+            Err(_) => PackState::Failed(Message::key(Key::ErrLessonsUnreadable)),
         },
-        Err(err) => PackState::Failed(format!("the lessons could not be loaded: {err}")),
+        Err(message) => PackState::Failed(message),
     }
 }

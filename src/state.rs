@@ -70,14 +70,20 @@ impl AppState {
             progress,
             sync: crate::sync::SyncState::new(),
         };
+        // The edition in the reader's language, loaded again when the
+        // language changes (progress refers to ids, so it carries over).
         let pack_signal = state.pack;
-        match crate::sync::stored_server_pack() {
-            // A pack published by the bureau's server, kept from the last sync.
-            Some(published) => pack_signal.set(PackState::Ready(Arc::new(published))),
-            None => leptos::task::spawn_local(async move {
-                pack_signal.set(pack::load().await);
-            }),
-        }
+        let lang = Memo::new(move |_| state.settings.with(|s| s.lang));
+        Effect::new(move |_| {
+            let lang = lang.get();
+            leptos::task::spawn_local(async move {
+                let loaded = pack::load(lang).await;
+                // A slow load must not overwrite a newer language's edition.
+                if lang == state.settings.with_untracked(|s| s.lang) {
+                    pack_signal.set(loaded);
+                }
+            });
+        });
         let online = state.online;
         window_event_listener(leptos::ev::online, move |_| online.set(true));
         window_event_listener(leptos::ev::offline, move |_| online.set(false));

@@ -4,7 +4,8 @@
 //! cannot be read is set aside (kept under a quarantine key) and reported.
 
 use gloo_storage::{LocalStorage, Storage};
-use qinglian_core::settings::Settings;
+use qinglian_core::i18n::{Key, Message};
+use qinglian_core::settings::{Lang, Settings};
 use wasm_bindgen::JsCast;
 
 /// Every key starts with this, so the app never touches another site's data
@@ -23,6 +24,16 @@ pub enum StorageError {
     Full,
     /// Storage is switched off or unreachable (private mode, policy).
     Unavailable(String),
+}
+
+impl StorageError {
+    /// What the learner is told.
+    pub fn message(&self) -> Message {
+        match self {
+            StorageError::Full => Message::key(Key::StorageFull),
+            StorageError::Unavailable(_) => Message::key(Key::ErrStorageUnavailable),
+        }
+    }
 }
 
 impl std::fmt::Display for StorageError {
@@ -125,9 +136,13 @@ pub fn set_aside_entries() -> Vec<SetAside> {
 }
 
 /// The saved settings, or the defaults. A corrupt entry is set aside, not lost.
+/// The stored settings; on a first run, the defaults in the phone's language.
 pub fn load_settings() -> Settings {
     match read_raw(SETTINGS_KEY) {
-        None => Settings::default(),
+        None => Settings {
+            lang: Lang::from_browser(&browser_languages()),
+            ..Settings::default()
+        },
         Some(raw) => match Settings::from_json(&raw) {
             Ok(settings) => settings,
             Err(corrupt) => {
@@ -136,6 +151,23 @@ pub fn load_settings() -> Settings {
             }
         },
     }
+}
+
+/// `navigator.languages`, most preferred first (with `navigator.language`
+/// when the list is missing).
+fn browser_languages() -> Vec<String> {
+    let Some(navigator) = web_sys::window().map(|w| w.navigator()) else {
+        return Vec::new();
+    };
+    let mut tags: Vec<String> = navigator
+        .languages()
+        .iter()
+        .filter_map(|tag| tag.as_string())
+        .collect();
+    if tags.is_empty() {
+        tags.extend(navigator.language());
+    }
+    tags
 }
 
 pub fn save_settings(settings: &Settings) -> Result<(), StorageError> {

@@ -8,7 +8,8 @@ use crate::pack::PackState;
 use crate::state::{now_ms, AppState};
 use crate::storage;
 use leptos::prelude::*;
-use qinglian_core::content::Pack;
+use qinglian_core::content::Editions;
+use qinglian_core::i18n::{server_error, Key, Message, ServerCall};
 use qinglian_core::sync::{
     next_batch, ApiError, ConflictError, GapError, JoinRequest, LoginRequest, PullResponse,
     PushRequest, PushResponse, User, UserResponse, PUSH_BATCH_EVENTS,
@@ -51,8 +52,8 @@ pub enum SyncPhase {
     LocalOnly,
     Idle,
     Syncing,
-    /// The last attempt failed; the reason in plain words.
-    Failed(String),
+    /// The last attempt failed; the reason, in the reader's words.
+    Failed(Message),
 }
 
 /// The sync client's signals.
@@ -79,13 +80,13 @@ fn save_record(record: &SyncRecord) -> Result<(), storage::StorageError> {
     )
 }
 
-/// A pack published by the server, kept for offline use; `None` when absent
-/// or unreadable.
-pub fn stored_server_pack() -> Option<Pack> {
+/// The editions published by the server, kept for offline use; `None` when
+/// absent or unreadable (then the build's own editions are used).
+pub fn stored_server_editions() -> Option<Editions> {
     let raw = storage::read_raw(SERVER_PACK_KEY)?;
-    serde_json::from_str::<Pack>(&raw)
+    serde_json::from_str::<Editions>(&raw)
         .ok()
-        .filter(|p| p.validate().is_empty())
+        .filter(|e| e.validate().is_empty())
 }
 
 impl SyncState {
@@ -130,20 +131,25 @@ pub fn waiting(state: &AppState) -> usize {
 // ---------------------------------------------------------------------------
 // HTTP
 
-/// An HTTP answer: status and body text.
+/// An HTTP answer: status, body text and `Retry-After` (seconds).
 struct Answer {
     status: u16,
     body: String,
+    retry_after: Option<u64>,
 }
 
-/// Why a request did not get an answer, or got an error, in plain words.
-fn error_text(answer: &Answer) -> String {
-    serde_json::from_str::<ApiError>(&answer.body)
-        .map(|e| e.error)
-        .unwrap_or_else(|_| format!("the server answered {}", answer.status))
+impl Answer {
+    /// The learner's words for this error answer to `call`. The server's
+    /// own text (English, for administrators) goes to the console.
+    fn error(&self, call: ServerCall) -> Message {
+        if let Ok(error) = serde_json::from_str::<ApiError>(&self.body) {
+            web_sys::console::warn_1(&format!("server {}: {}", self.status, error.error).into());
+        }
+        server_error(call, self.status, self.retry_after)
+    }
 }
 
-async fn request(method: &str, url: &str, body: Option<String>) -> Result<Answer, String> {
+async fn request(method: &str, url: &str, body: Option<String>) -> Result<Answer, Message> {
     request_with(method, url, body, &[]).await
 }
 
@@ -152,36 +158,47 @@ async fn request_with(
     url: &str,
     body: Option<String>,
     extra: &[(&str, &str)],
-) -> Result<Answer, String> {
+) -> Result<Answer, Message> {
+    let unbuildable = || Message::key(Key::ErrNoConnection);
     let init = web_sys::RequestInit::new();
     init.set_method(method);
     init.set_credentials(web_sys::RequestCredentials::SameOrigin);
     init.set_cache(web_sys::RequestCache::NoStore);
-    let headers = web_sys::Headers::new().map_err(|_| "cannot build the request")?;
+    let headers = web_sys::Headers::new().map_err(|_| unbuildable())?;
     for (name, value) in extra {
-        headers
-            .set(name, value)
-            .map_err(|_| "cannot build the request")?;
+        headers.set(name, value).map_err(|_| unbuildable())?;
     }
     if let Some(body) = &body {
         init.set_body(&wasm_bindgen::JsValue::from_str(body));
         headers
             .set("content-type", "application/json")
-            .map_err(|_| "cannot build the request")?;
+            .map_err(|_| unbuildable())?;
     }
     init.set_headers(&headers);
-    let request = web_sys::Request::new_with_str_and_init(url, &init)
-        .map_err(|_| "cannot build the request".to_owned())?;
+    let request = web_sys::Request::new_with_str_and_init(url, &init).map_err(|_| unbuildable())?;
     let response = JsFuture::from(window().fetch_with_request(&request))
         .await
-        .map_err(|_| "no connection to the server".to_owned())?;
-    let response: web_sys::Response = response.dyn_into().map_err(|_| "unexpected answer")?;
-    let text = JsFuture::from(response.text().map_err(|_| "unreadable answer")?)
-        .await
-        .map_err(|_| "the connection broke while reading the answer".to_owned())?;
+        .map_err(|_| Message::key(Key::ErrNoConnection))?;
+    let response: web_sys::Response = response
+        .dyn_into()
+        .map_err(|_| Message::key(Key::ErrUnreadableAnswer))?;
+    let text = JsFuture::from(
+        response
+            .text()
+            .map_err(|_| Message::key(Key::ErrUnreadableAnswer))?,
+    )
+    .await
+    .map_err(|_| Message::key(Key::ErrConnectionBroke))?;
+    let retry_after = response
+        .headers()
+        .get("retry-after")
+        .ok()
+        .flatten()
+        .and_then(|v| v.trim().parse().ok());
     Ok(Answer {
         status: response.status(),
         body: text.as_string().unwrap_or_default(),
+        retry_after,
     })
 }
 
@@ -190,31 +207,38 @@ async fn request_with(
 
 /// Signs in; the session cookie is set by the server. Local progress made
 /// before signing in is uploaded at the first sync.
-pub async fn sign_in(state: AppState, login: String, password: String) -> Result<(), String> {
+pub async fn sign_in(state: AppState, login: String, password: String) -> Result<(), Message> {
     let body = serde_json::to_string(&LoginRequest { login, password }).expect("serialises");
     signed_in(
         state,
         request("POST", "/api/v1/auth/login", Some(body)).await?,
         200,
+        ServerCall::SignIn,
     )
 }
 
 /// Creates an account from an invite code and signs in.
-pub async fn join(state: AppState, request_body: JoinRequest) -> Result<(), String> {
+pub async fn join(state: AppState, request_body: JoinRequest) -> Result<(), Message> {
     let body = serde_json::to_string(&request_body).expect("serialises");
     signed_in(
         state,
         request("POST", "/api/v1/auth/join", Some(body)).await?,
         201,
+        ServerCall::Join,
     )
 }
 
-fn signed_in(state: AppState, answer: Answer, expected: u16) -> Result<(), String> {
+fn signed_in(
+    state: AppState,
+    answer: Answer,
+    expected: u16,
+    call: ServerCall,
+) -> Result<(), Message> {
     if answer.status != expected {
-        return Err(error_text(&answer));
+        return Err(answer.error(call));
     }
     let user = serde_json::from_str::<UserResponse>(&answer.body)
-        .map_err(|_| "the server's answer could not be read".to_owned())?
+        .map_err(|_| Message::key(Key::ErrUnreadableAnswer))?
         .user;
     state.sync.update_record(|r| {
         r.user = Some(user);
@@ -309,10 +333,10 @@ fn schedule_retry(state: AppState) {
 
 /// One full sync: push the outbox in batches, pull what other devices did,
 /// and take a newer content pack.
-async fn sync_once(state: AppState) -> Result<(), String> {
+async fn sync_once(state: AppState) -> Result<(), Message> {
     GENERATION.with(|g| g.set(g.get() + 1));
     if !window().navigator().on_line() {
-        return Err("offline: waiting for a network".to_owned());
+        return Err(Message::key(Key::ErrOfflineWaiting));
     }
     state.sync.phase.set(SyncPhase::Syncing);
     push(state).await?;
@@ -332,7 +356,7 @@ async fn sync_once(state: AppState) -> Result<(), String> {
     Ok(())
 }
 
-async fn push(state: AppState) -> Result<(), String> {
+async fn push(state: AppState) -> Result<(), Message> {
     loop {
         let acked = state.sync.record.with_untracked(|r| r.acknowledged_seq);
         let (device, batch) = state.log.with_untracked(|log| {
@@ -352,15 +376,15 @@ async fn push(state: AppState) -> Result<(), String> {
         let answer = request("POST", "/api/v1/sync/push", Some(body)).await?;
         match answer.status {
             200 => {
-                let ok: PushResponse =
-                    serde_json::from_str(&answer.body).map_err(|_| "unreadable push answer")?;
+                let ok: PushResponse = serde_json::from_str(&answer.body)
+                    .map_err(|_| Message::key(Key::ErrUnreadableAnswer))?;
                 state.sync.update_record(|r| {
                     r.acknowledged_seq = r.acknowledged_seq.max(ok.acknowledged_seq)
                 });
             }
             409 => {
-                let conflict: ConflictError =
-                    serde_json::from_str(&answer.body).map_err(|_| "unreadable push answer")?;
+                let conflict: ConflictError = serde_json::from_str(&answer.body)
+                    .map_err(|_| Message::key(Key::ErrUnreadableAnswer))?;
                 state.sync.update_record(|r| {
                     r.acknowledged_seq = r.acknowledged_seq.max(conflict.acknowledged_seq);
                     for id in &conflict.conflicts {
@@ -373,7 +397,11 @@ async fn push(state: AppState) -> Result<(), String> {
                 let still_waiting =
                     state.sync.record.with_untracked(|r| r.acknowledged_seq) == acked;
                 if still_waiting {
-                    return Err(conflict.error);
+                    let conflicts = state.sync.record.with_untracked(|r| r.conflicts.len());
+                    return Err(Message::of(
+                        Key::SyncConflicts,
+                        vec![("n", conflicts.to_string())],
+                    ));
                 }
             }
             422 => match serde_json::from_str::<GapError>(&answer.body) {
@@ -384,19 +412,14 @@ async fn push(state: AppState) -> Result<(), String> {
                         .sync
                         .update_record(|r| r.acknowledged_seq = gap.acknowledged_seq);
                 }
-                _ => return Err(error_text(&answer)),
+                _ => return Err(answer.error(ServerCall::Sync)),
             },
-            401 => return Err(session_ended()),
-            _ => return Err(error_text(&answer)),
+            _ => return Err(answer.error(ServerCall::Sync)),
         }
     }
 }
 
-fn session_ended() -> String {
-    "your session on the server has ended: sign in again in Settings (nothing on this phone is lost)".to_owned()
-}
-
-async fn pull(state: AppState) -> Result<Option<String>, String> {
+async fn pull(state: AppState) -> Result<Option<String>, Message> {
     loop {
         let cursor = state.sync.record.with_untracked(|r| r.cursor);
         let device = state.log.with_untracked(|l| l.device.clone());
@@ -405,16 +428,12 @@ async fn pull(state: AppState) -> Result<Option<String>, String> {
             js_sys::encode_uri_component(&device)
         );
         let answer = request("GET", &url, None).await?;
-        match answer.status {
-            200 => {}
-            401 => return Err(session_ended()),
-            _ => return Err(error_text(&answer)),
+        if answer.status != 200 {
+            return Err(answer.error(ServerCall::Sync));
         }
-        let page: PullResponse =
-            serde_json::from_str(&answer.body).map_err(|_| "unreadable pull answer")?;
-        state
-            .merge_in(&page.events)
-            .map_err(|err| err.to_string())?;
+        let page: PullResponse = serde_json::from_str(&answer.body)
+            .map_err(|_| Message::key(Key::ErrUnreadableAnswer))?;
+        state.merge_in(&page.events).map_err(|err| err.message())?;
         state.sync.update_record(|r| r.cursor = page.next_cursor);
         if !page.more {
             return Ok(page.content_version);
@@ -422,9 +441,10 @@ async fn pull(state: AppState) -> Result<Option<String>, String> {
     }
 }
 
-/// Downloads the pack the server publishes, checks it, keeps it for offline
-/// use and switches to it. Progress is keyed by stable ids, so it carries over.
-async fn update_pack(state: AppState) -> Result<(), String> {
+/// Downloads the editions the server publishes, checks them, keeps them for
+/// offline use and switches to the reader's edition. Progress is keyed by
+/// stable ids, so it carries over.
+async fn update_pack(state: AppState) -> Result<(), Message> {
     let current = state.pack.with_untracked(|p| match p {
         PackState::Ready(pack) => format!("\"{}\"", pack.version),
         _ => String::new(),
@@ -440,20 +460,23 @@ async fn update_pack(state: AppState) -> Result<(), String> {
         return Ok(());
     }
     if answer.status != 200 {
-        return Err(error_text(&answer));
+        return Err(answer.error(ServerCall::Content));
     }
-    let pack: Pack = serde_json::from_str(&answer.body)
-        .map_err(|err| format!("the new lessons could not be read ({err})"))?;
-    if !pack.validate().is_empty() {
-        return Err(
-            "the server's lessons failed their checks; keeping the current ones".to_owned(),
-        );
+    let editions: Editions = serde_json::from_str(&answer.body)
+        .map_err(|_| Message::key(Key::ErrNewLessonsUnreadable))?;
+    if !editions.validate().is_empty() {
+        return Err(Message::key(Key::ErrNewLessonsInvalid));
     }
     if let Err(err) = storage::write_raw(SERVER_PACK_KEY, &answer.body) {
-        // Still use it now; it will be fetched again next time.
+        // Still use them now; they will be fetched again next time.
         state.storage_error.set(Some(err));
     }
-    state.pack.set(PackState::Ready(std::sync::Arc::new(pack)));
+    let lang = state.settings.with_untracked(|s| s.lang);
+    if let Some(pack) = editions.for_reader(lang) {
+        state
+            .pack
+            .set(PackState::Ready(std::sync::Arc::new(pack.clone())));
+    }
     Ok(())
 }
 
@@ -492,26 +515,29 @@ async fn refresh_user(state: AppState) {
                     state.sync.update_record(|r| r.user = Some(me.user));
                 }
             }
-            401 => state.sync.phase.set(SyncPhase::Failed(session_ended())),
+            401 => state
+                .sync
+                .phase
+                .set(SyncPhase::Failed(Message::key(Key::ErrSessionEnded))),
             _ => {}
         }
     }
 }
 
 /// Fetches a unit report (leaders, online only) as raw JSON.
-pub async fn unit_report(unit_id: i64) -> Result<serde_json::Value, String> {
+pub async fn unit_report(unit_id: i64) -> Result<serde_json::Value, Message> {
     let answer = request("GET", &format!("/api/v1/reports/units/{unit_id}"), None).await?;
     if answer.status != 200 {
-        return Err(error_text(&answer));
+        return Err(answer.error(ServerCall::Report));
     }
-    serde_json::from_str(&answer.body).map_err(|_| "the report could not be read".to_owned())
+    serde_json::from_str(&answer.body).map_err(|_| Message::key(Key::ErrReportUnreadable))
 }
 
 /// The per-unit summary for administrators, as raw JSON.
-pub async fn units_summary() -> Result<serde_json::Value, String> {
+pub async fn units_summary() -> Result<serde_json::Value, Message> {
     let answer = request("GET", "/api/v1/reports/units", None).await?;
     if answer.status != 200 {
-        return Err(error_text(&answer));
+        return Err(answer.error(ServerCall::Report));
     }
-    serde_json::from_str(&answer.body).map_err(|_| "the report could not be read".to_owned())
+    serde_json::from_str(&answer.body).map_err(|_| Message::key(Key::ErrReportUnreadable))
 }

@@ -5,7 +5,7 @@ use crate::state::{offset_minutes, tr, trf, use_app};
 use crate::sync::{self, SyncPhase};
 use leptos::prelude::*;
 use leptos_router::components::A;
-use qinglian_core::i18n::Key;
+use qinglian_core::i18n::{Key, Message};
 use qinglian_core::sync::{JoinRequest, Role, MIN_PASSWORD_CHARS};
 
 /// `HH:MM` in local time.
@@ -19,6 +19,7 @@ pub fn clock_time(at: i64) -> String {
 #[component]
 pub fn SyncStatus() -> impl IntoView {
     let state = use_app();
+    let lang = move || state.settings.with(|s| s.lang);
     let text = move || {
         let online = state.online.get();
         let waiting = sync::waiting(&state);
@@ -31,9 +32,10 @@ pub fn SyncStatus() -> impl IntoView {
                 trf(Key::SyncOffline, vec![("n", waiting.to_string())])(),
             ),
             SyncPhase::Syncing => ("busy", tr(Key::SyncSyncing)().to_owned()),
-            SyncPhase::Failed(reason) => {
-                ("error", trf(Key::SyncFailed, vec![("reason", reason)])())
-            }
+            SyncPhase::Failed(reason) => (
+                "error",
+                trf(Key::SyncFailed, vec![("reason", reason.show(lang()))])(),
+            ),
             _ if waiting > 0 => (
                 "busy",
                 trf(Key::SyncWaiting, vec![("n", waiting.to_string())])(),
@@ -77,21 +79,21 @@ fn SignInForms() -> impl IntoView {
     let password = RwSignal::new(String::new());
     let invite = RwSignal::new(String::new());
     let display_name = RwSignal::new(state.settings.get_untracked().display_name);
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<Message>);
     let busy = RwSignal::new(false);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if !state.online.get_untracked() {
-            error.set(Some(tr(Key::BureauNeedsNetwork)().to_owned()));
+            error.set(Some(Message::key(Key::BureauNeedsNetwork)));
             return;
         }
         if joining.get_untracked()
             && password.with_untracked(|p| p.chars().count() < MIN_PASSWORD_CHARS)
         {
-            error.set(Some(trf(
+            error.set(Some(Message::of(
                 Key::BureauPasswordShort,
                 vec![("n", MIN_PASSWORD_CHARS.to_string())],
-            )()));
+            )));
             return;
         }
         busy.set(true);
@@ -148,7 +150,7 @@ fn SignInForms() -> impl IntoView {
                     autocomplete=move || if joining.get() { "new-password" } else { "current-password" }
                     prop:value=password on:input=move |ev| password.set(event_target_value(&ev))/>
             </label>
-            <p role="alert" class="bad">{move || error.get()}</p>
+            <p role="alert" class="bad">{move || error.get().map(|m| m.show(state.settings.with(|s| s.lang)))}</p>
             <button type="submit" class="button primary wide" disabled=move || busy.get()>
                 {move || if joining.get() { tr(Key::BureauJoin)() } else { tr(Key::BureauSignIn)() }}
             </button>

@@ -68,8 +68,7 @@ fn StorageBanner() -> impl IntoView {
         <Show when=move || state.storage_error.with(Option::is_some)>
             <div class="banner error" role="alert">
                 {move || match state.storage_error.get() {
-                    Some(crate::storage::StorageError::Full) => tr(Key::StorageFull)().to_owned(),
-                    Some(other) => other.to_string(),
+                    Some(error) => error.message().show(state.settings.with(|s| s.lang)),
                     None => String::new(),
                 }}
             </div>

@@ -43,7 +43,7 @@ where
         PackState::Failed(reason) => view! {
             <div class="notice" role="alert">
                 <p>{tr(Key::PackFailed)}</p>
-                <p class="small">{reason}</p>
+                <p class="small">{move || reason.show(state.settings.with(|s| s.lang))}</p>
             </div>
         }
         .into_any(),

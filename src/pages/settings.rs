@@ -131,7 +131,7 @@ fn YourData() -> impl IntoView {
                     &[("n", &count.to_string())],
                 ),
             ))),
-            Err(err) => message.set(Some((false, err))),
+            Err(err) => message.set(Some((false, err.show(state.settings.get_untracked().lang)))),
         }
     };
     let import = move |ev: leptos::ev::Event| {
@@ -155,7 +155,11 @@ fn YourData() -> impl IntoView {
             match Export::parse(&text) {
                 Err(reason) => message.set(Some((
                     false,
-                    i18n::fill(lang, Key::DataImportRefused, &[("reason", &reason)]),
+                    i18n::fill(
+                        lang,
+                        Key::DataImportRefused,
+                        &[("reason", &i18n::import_refusal(&reason).show(lang))],
+                    ),
                 ))),
                 Ok(export) => match state.merge_in(&export.events) {
                     Ok(new) => message.set(Some((
@@ -208,18 +212,18 @@ fn YourData() -> impl IntoView {
 }
 
 /// Offers `text` as a file download.
-fn download(name: &str, text: &str) -> Result<(), String> {
+fn download(name: &str, text: &str) -> Result<(), i18n::Message> {
+    let not_made = || i18n::Message::key(Key::ErrFileNotMade);
     use wasm_bindgen::JsCast;
     let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
     let options = web_sys::BlobPropertyBag::new();
     options.set_type("application/json");
     let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
-        .map_err(|_| "the file could not be made".to_owned())?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob)
-        .map_err(|_| "the file could not be made".to_owned())?;
+        .map_err(|_| not_made())?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| not_made())?;
     let anchor: web_sys::HtmlAnchorElement = document()
         .create_element("a")
-        .map_err(|_| "no document")?
+        .map_err(|_| not_made())?
         .unchecked_into();
     anchor.set_href(&url);
     anchor.set_download(name);

@@ -6,7 +6,7 @@ use crate::state::{offset_minutes, tr, trf, use_app};
 use crate::sync;
 use leptos::prelude::*;
 use qinglian_core::calendar;
-use qinglian_core::i18n::Key;
+use qinglian_core::i18n::{Key, Message};
 use qinglian_core::sync::Role;
 use serde_json::Value;
 
@@ -41,15 +41,11 @@ pub fn UnitPage() -> impl IntoView {
         let online = state.online.get();
         let unit = unit();
         let admin = is_admin();
-        // Words are looked up here, in the reactive owner, not in the future.
-        let offline = tr(Key::UnitOffline)().to_owned();
-        let choose = tr(Key::UnitChoose)().to_owned();
-        let no_unit = tr(Key::UnitNoUnit)().to_owned();
         async move {
             match (online, unit) {
-                (false, _) => Err(offline),
-                (true, None) if admin => Err(choose),
-                (true, None) => Err(no_unit),
+                (false, _) => Err(Message::key(Key::UnitOffline)),
+                (true, None) if admin => Err(Message::key(Key::UnitChoose)),
+                (true, None) => Err(Message::key(Key::UnitNoUnit)),
                 (true, Some(id)) => sync::unit_report(id).await.map(|v| (id, v)),
             }
         }
@@ -62,7 +58,7 @@ pub fn UnitPage() -> impl IntoView {
             </Show>
             <Suspense fallback=move || view! { <p class="muted" role="status">{tr(Key::Loading)}</p> }>
                 {move || report.get().map(|result| match result {
-                    Err(reason) => view! { <p class="notice" role="alert">{reason}</p> }.into_any(),
+                    Err(reason) => view! { <p class="notice" role="alert">{move || reason.show(state.settings.with(|s| s.lang))}</p> }.into_any(),
                     Ok((id, report)) => view! { <Report unit_id=id report=report/> }.into_any(),
                 })}
             </Suspense>
@@ -76,19 +72,18 @@ fn AllUnits(chosen: RwSignal<Option<i64>>) -> impl IntoView {
     let state = use_app();
     let summary = LocalResource::new(move || {
         let online = state.online.get();
-        let offline = tr(Key::UnitOffline)().to_owned();
         async move {
             if online {
                 sync::units_summary().await
             } else {
-                Err(offline)
+                Err(Message::key(Key::UnitOffline))
             }
         }
     });
     view! {
         <Suspense fallback=|| ()>
             {move || summary.get().map(|result| match result {
-                Err(reason) => view! { <p class="notice" role="alert">{reason}</p> }.into_any(),
+                Err(reason) => view! { <p class="notice" role="alert">{move || reason.show(state.settings.with(|s| s.lang))}</p> }.into_any(),
                 Ok(value) => {
                     let units = value["units"].as_array().cloned().unwrap_or_default();
                     view! {

@@ -76,11 +76,43 @@ pub fn post_build(root: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Validates content/ and prints a summary; fails with every problem found.
-pub fn content_check(root: &Path) -> Result<()> {
-    let pack = compile_content(root)?;
-    println!("{}", pack.summary());
+/// Validates content/ and prints what each edition holds; fails with every
+/// problem found. `--export DIR` also writes each edition's compiled pack as
+/// `DIR/pack.<lang>.json` (for reviewers, translators and publishing).
+pub fn content_check(root: &Path, args: &[String]) -> Result<()> {
+    let export = match args {
+        [] => None,
+        [flag, dir] if flag == "--export" => Some(PathBuf::from(dir)),
+        _ => return Err("usage: cargo xtask content [--export DIR]".to_owned()),
+    };
+    let editions = compile_content(root)?;
+    println!("content version {}", editions.version);
+    println!("{}", editions.summary());
+    if let Some(dir) = export {
+        std::fs::create_dir_all(&dir)
+            .map_err(|err| format!("cannot create {}: {err}", dir.display()))?;
+        for path in write_editions(&editions, &dir)? {
+            println!("wrote {}", path.display());
+        }
+    }
     Ok(())
+}
+
+/// The file each edition is served and exported as.
+pub fn pack_file_name(lang: qinglian_core::settings::Lang) -> String {
+    format!("pack.{}.json", lang.tag())
+}
+
+fn write_editions(editions: &qinglian_core::content::Editions, dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut written = Vec::new();
+    for pack in &editions.packs {
+        let json =
+            serde_json::to_string(pack).map_err(|err| format!("cannot write the pack: {err}"))?;
+        let path = dir.join(pack_file_name(pack.lang));
+        write(&path, json.as_bytes())?;
+        written.push(path);
+    }
+    Ok(written)
 }
 
 /// The content sources: `content/`, or the directory in `QINGLIAN_CONTENT`
@@ -91,25 +123,27 @@ fn content_dir(root: &Path) -> PathBuf {
         .unwrap_or_else(|| root.join("content"))
 }
 
-fn compile_content(root: &Path) -> Result<qinglian_core::content::Pack> {
-    qinglian_core::authoring::compile_dir(&content_dir(root)).map_err(|errors| {
+fn compile_content(root: &Path) -> Result<qinglian_core::content::Editions> {
+    qinglian_core::authoring::compile_editions(&content_dir(root)).map_err(|errors| {
         let mut text = format!("content/ has {} problem(s):", errors.len());
         for error in errors {
-            text.push_str(&format!("\n  {error}"));
+            let shown = error.to_string();
+            let shown = shown
+                .strip_prefix(&format!("{}/", root.display()))
+                .unwrap_or(&shown);
+            text.push_str(&format!("\n  {shown}"));
         }
         text
     })
 }
 
 fn write_content_pack(root: &Path, staging: &Path) -> Result<()> {
-    let pack = compile_content(root)?;
+    let editions = compile_content(root)?;
     let dir = staging.join("content");
     std::fs::create_dir_all(&dir)
         .map_err(|err| format!("cannot create {}: {err}", dir.display()))?;
-    let json =
-        serde_json::to_string(&pack).map_err(|err| format!("cannot write the pack: {err}"))?;
-    write(&dir.join("pack.json"), json.as_bytes())?;
-    println!("content pack {}: {}", pack.version, pack.summary());
+    write_editions(&editions, &dir)?;
+    println!("content {}:\n{}", editions.version, editions.summary());
     Ok(())
 }
 

@@ -24,7 +24,7 @@ fn main() -> ExitCode {
         Some("dist") => build::dist(&root),
         Some("bench") => bench::bench(&root),
         Some("post-build") => build::post_build(&root),
-        Some("content") => build::content_check(&root),
+        Some("content") => build::content_check(&root, &args[1..]),
         Some("setup") => tools::ensure_build_tools(&root).map(|_| ()),
         _ => {
             eprintln!("{USAGE}");
@@ -48,7 +48,9 @@ const USAGE: &str = "usage: cargo xtask <command>
                   (fmt, clippy, native, wasm browser tests, end-to-end)
   dist            release build: the app into dist/, the server binary into target/release
   bench           print sizes against the budget and the benchmarks
-  content         validate content/ and print what it holds
+  content [--export DIR]
+                  validate content/ (both editions) and print what each holds;
+                  --export writes DIR/pack.<lang>.json
   setup           install the build tools only";
 
 /// The error every step returns: one sentence that says what failed and what to do.

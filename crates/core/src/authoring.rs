@@ -3,10 +3,10 @@
 //! renders. Every problem is reported with its file, line and reason.
 
 use crate::content::{
-    Block, Choice, Lesson, Pack, Place, Pledge, Question, RiskChecklist, Scenario, ScenarioNode,
-    Span, Verdict,
+    reading_minutes, Block, Choice, Editions, Lesson, Pack, Place, Pledge, Question, RiskChecklist,
+    Scenario, ScenarioNode, Span, Verdict,
 };
-use crate::settings::Tier;
+use crate::settings::{Lang, Tier};
 use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -32,7 +32,6 @@ struct LessonFront {
     title: String,
     summary: String,
     tiers: Vec<Tier>,
-    minutes: u32,
     topics: Vec<String>,
     quiz: Vec<Question>,
 }
@@ -76,31 +75,62 @@ struct PledgeSource {
     text: String,
 }
 
-/// Reads every source under `dir` and builds the pack; all problems at once.
-pub fn compile_dir(dir: &Path) -> Result<Pack, Vec<SourceError>> {
+/// Reads both editions under `content` (`content/zh-Hans/`, `content/en/`),
+/// checks each and the two against each other, and builds the set; all
+/// problems at once, each with its file and line.
+pub fn compile_editions(content: &Path) -> Result<Editions, Vec<SourceError>> {
     let mut errors = Vec::new();
+    let mut packs = Vec::new();
+    for lang in Lang::EDITIONS {
+        if let Some(pack) = compile_edition(&content.join(lang.tag()), lang, &mut errors) {
+            packs.push(pack);
+        }
+    }
+    if packs.len() != Lang::EDITIONS.len() {
+        return Err(errors);
+    }
+    // Files that could not be parsed are reported above; what did parse is
+    // still checked, so an author sees every problem in one run.
+    let editions = Editions::seal(packs);
+    for problem in editions.validate() {
+        let dir = match problem.lang {
+            Some(lang) => content.join(lang.tag()),
+            None => content.to_owned(),
+        };
+        errors.push(locate(&dir, &problem.place, problem.to_string()));
+    }
+    if errors.is_empty() {
+        Ok(editions)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Reads the sources of one edition (`dir` holds `lessons/`, `scenarios/`,
+/// `risks/` and `pledge.toml`); `None` when a file could not be read at all.
+fn compile_edition(dir: &Path, lang: Lang, errors: &mut Vec<SourceError>) -> Option<Pack> {
     let mut lessons = Vec::new();
-    for file in files_with(&dir.join("lessons"), "md", &mut errors) {
+    for file in files_with(&dir.join("lessons"), "md", errors) {
         if let Some(lesson) =
-            read(&file, &mut errors).and_then(|text| parse_lesson(&file, &text, &mut errors))
+            read(&file, errors).and_then(|text| parse_lesson(&file, &text, lang, errors))
         {
             lessons.push(lesson);
         }
     }
     let mut scenarios = Vec::new();
-    for file in files_with(&dir.join("scenarios"), "toml", &mut errors) {
+    for file in files_with(&dir.join("scenarios"), "toml", errors) {
         if let Some(scenario) =
-            read(&file, &mut errors).and_then(|text| parse_scenario(&file, &text, &mut errors))
+            read(&file, errors).and_then(|text| parse_scenario(&file, &text, errors))
         {
             scenarios.push(scenario);
         }
     }
     let mut risk_checklists = Vec::new();
-    for file in files_with(&dir.join("risks"), "toml", &mut errors) {
-        if let Some(text) = read(&file, &mut errors) {
+    for file in files_with(&dir.join("risks"), "toml", errors) {
+        if let Some(text) = read(&file, errors) {
             match toml::from_str::<RiskChecklist>(&text) {
                 Ok(checklist) => {
-                    check_file_name(&file, &text, &checklist.id, &mut errors);
+                    check_file_name(&file, &text, &checklist.id, errors);
                     risk_checklists.push(checklist);
                 }
                 Err(err) => errors.push(toml_error(&file, &text, 0, &err)),
@@ -108,8 +138,8 @@ pub fn compile_dir(dir: &Path) -> Result<Pack, Vec<SourceError>> {
         }
     }
     let pledge_file = dir.join("pledge.toml");
-    let pledge = read(&pledge_file, &mut errors).and_then(|text| {
-        match toml::from_str::<PledgeSource>(&text) {
+    let pledge =
+        read(&pledge_file, errors).and_then(|text| match toml::from_str::<PledgeSource>(&text) {
             Ok(source) => Some(Pledge {
                 version: source.version,
                 title: source.title,
@@ -118,34 +148,22 @@ pub fn compile_dir(dir: &Path) -> Result<Pack, Vec<SourceError>> {
                     &text,
                     line_of(&text, "text"),
                     &source.text,
-                    &mut errors,
+                    errors,
                 ),
             }),
             Err(err) => {
                 errors.push(toml_error(&pledge_file, &text, 0, &err));
                 None
             }
-        }
-    });
-    let Some(pledge) = pledge else {
-        return Err(errors);
-    };
-    let pack = Pack {
+        });
+    Some(Pack {
         version: String::new(),
+        lang,
         lessons,
         scenarios,
         risk_checklists,
-        pledge,
-    }
-    .seal();
-    for problem in pack.validate() {
-        errors.push(locate(dir, &problem.place, problem.reason));
-    }
-    if errors.is_empty() {
-        Ok(pack)
-    } else {
-        Err(errors)
-    }
+        pledge: pledge?,
+    })
 }
 
 fn files_with(dir: &Path, ext: &str, errors: &mut Vec<SourceError>) -> Vec<PathBuf> {
@@ -219,7 +237,12 @@ fn check_file_name(file: &Path, text: &str, id: &str, errors: &mut Vec<SourceErr
     }
 }
 
-fn parse_lesson(file: &Path, text: &str, errors: &mut Vec<SourceError>) -> Option<Lesson> {
+fn parse_lesson(
+    file: &Path,
+    text: &str,
+    lang: Lang,
+    errors: &mut Vec<SourceError>,
+) -> Option<Lesson> {
     let Some(rest) = text.strip_prefix("+++\n") else {
         errors.push(SourceError {
             file: file.to_owned(),
@@ -249,11 +272,11 @@ fn parse_lesson(file: &Path, text: &str, errors: &mut Vec<SourceError>) -> Optio
     let body_line = line_at(text, body_offset);
     let body = markdown_blocks(file, text, body_line, &text[body_offset..], errors);
     Some(Lesson {
+        minutes: reading_minutes(lang, &body, front.quiz.len()),
         id: front.id,
         title: front.title,
         summary: front.summary,
         tiers: front.tiers,
-        minutes: front.minutes,
         topics: front.topics,
         body,
         quiz: front.quiz,

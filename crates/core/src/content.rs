@@ -3,7 +3,7 @@
 //! a published pack arrives as JSON and is checked by [`Pack::validate`] before
 //! anyone sees it. Progress refers to the stable ids, never to positions.
 
-use crate::settings::Tier;
+use crate::settings::{Lang, Tier};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 
@@ -21,11 +21,15 @@ pub const TOPICS: [&str; 10] = [
     "self-discipline",
 ];
 
-/// One version of all learning content.
+/// One language edition of one version of all learning content.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Pack {
-    /// A hash of everything else: changes whenever any content changes.
+    /// The version of the content, the same in every edition: a hash of all
+    /// editions together (see [`Editions`]), so it changes whenever any
+    /// content in any language changes.
     pub version: String,
+    /// Which edition this is.
+    pub lang: Lang,
     pub lessons: Vec<Lesson>,
     pub scenarios: Vec<Scenario>,
     pub risk_checklists: Vec<RiskChecklist>,
@@ -223,13 +227,18 @@ impl std::fmt::Display for Place {
 /// One reason a pack cannot be used.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Problem {
+    /// The edition it is in; `None` for the set as a whole.
+    pub lang: Option<Lang>,
     pub place: Place,
     pub reason: String,
 }
 
 impl std::fmt::Display for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.place, self.reason)
+        match self.lang {
+            Some(lang) => write!(f, "[{}] {}: {}", lang.tag(), self.place, self.reason),
+            None => write!(f, "{}: {}", self.place, self.reason),
+        }
     }
 }
 
@@ -246,9 +255,10 @@ pub fn is_valid_id(id: &str) -> bool {
 }
 
 impl Pack {
-    /// The hash of the pack's content (everything but the version itself).
+    /// The hash of this edition's content (everything but the version).
     pub fn content_hash(&self) -> String {
         let body = serde_json::to_vec(&(
+            self.lang,
             &self.lessons,
             &self.scenarios,
             &self.risk_checklists,
@@ -256,12 +266,6 @@ impl Pack {
         ))
         .expect("pack serialises");
         crate::hash::fnv1a64_hex(&body)
-    }
-
-    /// Sets `version` from the content.
-    pub fn seal(mut self) -> Pack {
-        self.version = self.content_hash();
-        self
     }
 
     pub fn lesson(&self, id: &str) -> Option<&Lesson> {
@@ -289,8 +293,12 @@ impl Pack {
             .iter()
             .filter(|l| l.tiers.len() == Tier::ALL.len())
             .count();
+        let unit = match self.lang {
+            Lang::ZhHans => "characters",
+            Lang::En => "words",
+        };
         format!(
-            "{} lessons ({} leading cadre, {} department head, {} staff; {} for everyone), {} questions, {} scenarios, {} risk checklists ({} risk points), pledge v{}",
+            "{} lessons ({} leading cadre, {} department head, {} staff; {} for everyone), {} questions, {} scenarios, {} risk checklists ({} risk points), pledge v{}; {} {unit}",
             self.lessons.len(),
             per_tier(Tier::LeadingCadre),
             per_tier(Tier::DepartmentHead),
@@ -301,23 +309,89 @@ impl Pack {
             self.risk_checklists.len(),
             self.risk_checklists.iter().map(|c| c.points.len()).sum::<usize>(),
             self.pledge.version,
+            self.text_amount(),
         )
     }
 
-    /// Every rule a pack must meet before a learner sees it. Empty means usable.
+    /// How much there is to read, in characters (Chinese) or words (English):
+    /// lessons, quizzes, scenarios, checklists and the pledge.
+    pub fn text_amount(&self) -> usize {
+        let amount = |text: &str| text_amount(self.lang, text);
+        let blocks = |blocks: &[Block]| {
+            blocks
+                .iter()
+                .map(|b| amount(&b.plain_text()))
+                .sum::<usize>()
+        };
+        let lessons: usize = self
+            .lessons
+            .iter()
+            .map(|l| {
+                amount(&l.title)
+                    + amount(&l.summary)
+                    + blocks(&l.body)
+                    + l.quiz
+                        .iter()
+                        .map(|q| {
+                            amount(&q.prompt)
+                                + q.options
+                                    .iter()
+                                    .map(|o| amount(&o.text) + amount(&o.explanation))
+                                    .sum::<usize>()
+                        })
+                        .sum::<usize>()
+            })
+            .sum();
+        let scenarios: usize = self
+            .scenarios
+            .iter()
+            .map(|s| {
+                amount(&s.title)
+                    + amount(&s.summary)
+                    + blocks(&s.debrief)
+                    + s.nodes
+                        .iter()
+                        .map(|n| {
+                            blocks(&n.text)
+                                + n.choices
+                                    .iter()
+                                    .map(|c| amount(&c.text) + blocks(&c.consequence))
+                                    .sum::<usize>()
+                        })
+                        .sum::<usize>()
+            })
+            .sum();
+        let checklists: usize = self
+            .risk_checklists
+            .iter()
+            .map(|c| {
+                amount(&c.post)
+                    + amount(&c.summary)
+                    + c.points
+                        .iter()
+                        .map(|p| {
+                            amount(&p.title)
+                                + amount(&p.description)
+                                + p.measures.iter().map(|m| amount(m)).sum::<usize>()
+                        })
+                        .sum::<usize>()
+            })
+            .sum();
+        lessons + scenarios + checklists + amount(&self.pledge.title) + blocks(&self.pledge.text)
+    }
+
+    /// Every rule one edition must meet before a learner sees it (the rules
+    /// between editions are [`Editions::validate`]'s). Empty means usable.
     pub fn validate(&self) -> Vec<Problem> {
         let mut problems = Vec::new();
-        let mut add = |place: Place, reason: String| problems.push(Problem { place, reason });
-        if self.version != self.content_hash() {
-            add(
-                Place::Pack,
-                format!(
-                    "version {:?} does not match the content's hash {}",
-                    self.version,
-                    self.content_hash()
-                ),
-            );
-        }
+        let lang = self.lang;
+        let mut add = |place: Place, reason: String| {
+            problems.push(Problem {
+                lang: Some(lang),
+                place,
+                reason,
+            })
+        };
         let lesson_ids = unique_ids(
             self.lessons.iter().map(|l| &l.id),
             Place::Pack,
@@ -340,8 +414,10 @@ impl Pack {
             add(Place::Pack, "has no lessons".into());
         }
         for lesson in &self.lessons {
-            validate_lesson(lesson, &mut add);
+            validate_lesson(lesson, self.lang, &mut add);
         }
+        QuizShape::of(self).check(&mut add);
+        check_branching_share(&self.scenarios, &mut add);
         for scenario in &self.scenarios {
             validate_scenario(scenario, &lesson_ids, &mut add);
         }
@@ -429,17 +505,22 @@ fn references(ids: &[String], known: &HashSet<&str>, what: &str, place: &Place, 
     }
 }
 
-fn validate_lesson(lesson: &Lesson, add: &mut Add<'_>) {
+fn validate_lesson(lesson: &Lesson, lang: Lang, add: &mut Add<'_>) {
     let place = Place::Lesson(lesson.id.clone());
     non_empty(&lesson.title, "title", &place, add);
     non_empty(&lesson.summary, "summary", &place, add);
     if lesson.tiers.is_empty() {
         add(place.clone(), "names no tier".into());
     }
-    if !(3..=8).contains(&lesson.minutes) {
+    if !LESSON_MINUTES.contains(&lesson.minutes) {
         add(
             place.clone(),
-            format!("minutes is {}; lessons take 3 to 8 minutes", lesson.minutes),
+            format!(
+                "takes {} minutes to read and answer; a lesson takes {} to {} (shorten or split it)",
+                lesson.minutes,
+                LESSON_MINUTES.start(),
+                LESSON_MINUTES.end()
+            ),
         );
     }
     if lesson.topics.is_empty() {
@@ -456,22 +537,24 @@ fn validate_lesson(lesson: &Lesson, add: &mut Add<'_>) {
     if lesson.body.is_empty() {
         add(place.clone(), "body is empty".into());
     }
-    if !(3..=5).contains(&lesson.quiz.len()) {
+    if !QUIZ_QUESTIONS.contains(&lesson.quiz.len()) {
         add(
             place.clone(),
             format!(
-                "quiz has {} questions; 3 to 5 are required",
-                lesson.quiz.len()
+                "quiz has {} questions; {} to {} are required",
+                lesson.quiz.len(),
+                QUIZ_QUESTIONS.start(),
+                QUIZ_QUESTIONS.end()
             ),
         );
     }
     unique_ids(lesson.quiz.iter().map(|q| &q.id), place, "question", add);
     for question in &lesson.quiz {
-        validate_question(&lesson.id, question, add);
+        validate_question(&lesson.id, question, lang, add);
     }
 }
 
-fn validate_question(lesson: &str, question: &Question, add: &mut Add<'_>) {
+fn validate_question(lesson: &str, question: &Question, lang: Lang, add: &mut Add<'_>) {
     let place = Place::Question(lesson.to_owned(), question.id.clone());
     non_empty(&question.prompt, "prompt", &place, add);
     let options = question.options.len();
@@ -506,8 +589,9 @@ fn validate_question(lesson: &str, question: &Question, add: &mut Add<'_>) {
         }
         QuestionKind::TrueFalse => {
             let texts: Vec<&str> = question.options.iter().map(|o| o.text.as_str()).collect();
-            if texts != ["True", "False"] {
-                add(place.clone(), format!("a true/false question needs the options \"True\" and \"False\", has {texts:?}"));
+            let [yes, no] = true_false_texts(lang);
+            if texts != [yes, no] {
+                add(place.clone(), format!("a true/false question needs the options {yes:?} and {no:?} in this order, has {texts:?}"));
             }
             if correct != 1 {
                 add(
@@ -545,12 +629,14 @@ fn validate_scenario(scenario: &Scenario, lessons: &HashSet<&str>, add: &mut Add
         add(place.clone(), "debrief is empty".into());
     }
     references(&scenario.lessons, lessons, "lesson", &place, add);
-    if !(2..=4).contains(&scenario.nodes.len()) {
+    if !SCENARIO_NODES.contains(&scenario.nodes.len()) {
         add(
             place.clone(),
             format!(
-                "has {} decision points; 2 to 4 are required",
-                scenario.nodes.len()
+                "has {} decision points; {} to {} are required",
+                scenario.nodes.len(),
+                SCENARIO_NODES.start(),
+                SCENARIO_NODES.end()
             ),
         );
     }
@@ -620,6 +706,15 @@ fn validate_scenario(scenario: &Scenario, lessons: &HashSet<&str>, add: &mut Add
             );
         }
     }
+    if state.values().all(|s| *s == 2) {
+        let longest = scenario.longest_path();
+        if longest < MIN_LONGEST_PATH {
+            add(
+                place,
+                format!("its longest path has {longest} decision points; at least {MIN_LONGEST_PATH} are required"),
+            );
+        }
+    }
 }
 
 /// Depth-first search; returns a node on a cycle. `state`: 1 = on the path, 2 = done.
@@ -641,4 +736,575 @@ fn find_cycle<'a>(
     }
     state.insert(node, 2);
     None
+}
+
+/// How many questions a lesson's quiz has: enough to test the lesson, few
+/// enough for ten spare minutes.
+pub const QUIZ_QUESTIONS: std::ops::RangeInclusive<usize> = 4..=6;
+
+/// How long a lesson may take, reading and quiz together (computed, see
+/// [`reading_minutes`]).
+pub const LESSON_MINUTES: std::ops::RangeInclusive<u32> = 3..=10;
+
+/// Decision points in one scenario.
+pub const SCENARIO_NODES: std::ops::RangeInclusive<usize> = 3..=10;
+
+/// Decision points on a scenario's longest path: a story, not a single question.
+pub const MIN_LONGEST_PATH: usize = 3;
+
+/// The options of a true/false question in each edition, "true" first.
+pub fn true_false_texts(lang: Lang) -> [&'static str; 2] {
+    match lang {
+        Lang::En => ["True", "False"],
+        Lang::ZhHans => ["正确", "错误"],
+    }
+}
+
+/// The amount of text, in the unit readers of the language count: characters
+/// for Chinese (no spaces between words), words for English.
+pub fn text_amount(lang: Lang, text: &str) -> usize {
+    match lang {
+        Lang::ZhHans => text.chars().filter(|c| !c.is_whitespace()).count(),
+        Lang::En => text.split_whitespace().count(),
+    }
+}
+
+/// Minutes to read `body` and answer `questions`: about 400 characters a
+/// minute for Chinese, 200 words for English, and half a minute a question.
+/// Computed by the content compiler, never written by hand.
+pub fn reading_minutes(lang: Lang, body: &[Block], questions: usize) -> u32 {
+    let per_minute = match lang {
+        Lang::ZhHans => 400.0,
+        Lang::En => 200.0,
+    };
+    let amount: usize = body
+        .iter()
+        .map(|block| text_amount(lang, &block.plain_text()))
+        .sum();
+    let minutes = amount as f64 / per_minute + questions as f64 * 0.5;
+    minutes.round().max(1.0) as u32
+}
+
+/// The shape of one edition's quizzes: the figures that show whether a quiz
+/// can be passed without reading (the right answer always the longest, "false"
+/// nearly always, one odd option out).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct QuizShape {
+    pub single: usize,
+    /// Single-choice questions whose correct option is strictly the longest.
+    pub correct_longest: usize,
+    pub true_false: usize,
+    /// True/false questions whose answer is "true".
+    pub answer_true: usize,
+    pub multiple: usize,
+    /// Multiple-choice questions with exactly one wrong option.
+    pub one_wrong: usize,
+}
+
+/// At most this share of single-choice questions may have the longest option right.
+pub const MAX_CORRECT_LONGEST: f64 = 0.35;
+/// "True" must be the answer of this share of true/false questions.
+pub const TRUE_SHARE: std::ops::RangeInclusive<f64> = 0.35..=0.65;
+/// At most this share of multiple-choice questions may have one wrong option.
+pub const MAX_ONE_WRONG: f64 = 0.30;
+
+impl QuizShape {
+    pub fn of(pack: &Pack) -> QuizShape {
+        let mut shape = QuizShape::default();
+        for question in pack.lessons.iter().flat_map(|l| &l.quiz) {
+            match question.kind {
+                QuestionKind::Single => {
+                    shape.single += 1;
+                    let length = |o: &AnswerOption| o.text.chars().count();
+                    let right = question
+                        .options
+                        .iter()
+                        .filter(|o| o.correct)
+                        .map(length)
+                        .max();
+                    let longest_wrong = question
+                        .options
+                        .iter()
+                        .filter(|o| !o.correct)
+                        .map(length)
+                        .max();
+                    if let (Some(right), Some(wrong)) = (right, longest_wrong) {
+                        if right > wrong {
+                            shape.correct_longest += 1;
+                        }
+                    }
+                }
+                QuestionKind::TrueFalse => {
+                    shape.true_false += 1;
+                    if question.options.first().is_some_and(|o| o.correct) {
+                        shape.answer_true += 1;
+                    }
+                }
+                QuestionKind::Multiple => {
+                    shape.multiple += 1;
+                    if question.options.iter().filter(|o| !o.correct).count() == 1 {
+                        shape.one_wrong += 1;
+                    }
+                }
+            }
+        }
+        shape
+    }
+
+    fn share(part: usize, whole: usize) -> f64 {
+        if whole == 0 {
+            0.0
+        } else {
+            part as f64 / whole as f64
+        }
+    }
+
+    /// The three figures as a line for `cargo xtask content`.
+    pub fn describe(&self) -> String {
+        format!(
+            "longest option right in {}/{} single-choice ({:.0} %), \"true\" in {}/{} true/false ({:.0} %), one wrong option in {}/{} multiple-choice ({:.0} %)",
+            self.correct_longest,
+            self.single,
+            100.0 * Self::share(self.correct_longest, self.single),
+            self.answer_true,
+            self.true_false,
+            100.0 * Self::share(self.answer_true, self.true_false),
+            self.one_wrong,
+            self.multiple,
+            100.0 * Self::share(self.one_wrong, self.multiple),
+        )
+    }
+
+    fn check(&self, add: &mut Add<'_>) {
+        let longest = Self::share(self.correct_longest, self.single);
+        if self.single > 0 && longest > MAX_CORRECT_LONGEST {
+            add(Place::Pack, format!(
+                "the correct option is strictly the longest in {} of {} single-choice questions ({:.0} %, at most {:.0} % allowed): a reader can pass without reading; make wrong options as long and as careful as the right one",
+                self.correct_longest, self.single, longest * 100.0, MAX_CORRECT_LONGEST * 100.0));
+        }
+        let true_share = Self::share(self.answer_true, self.true_false);
+        if self.true_false > 0 && !TRUE_SHARE.contains(&true_share) {
+            add(Place::Pack, format!(
+                "\"true\" is the answer to {} of {} true/false questions ({:.0} %); it must be between {:.0} % and {:.0} %",
+                self.answer_true, self.true_false, true_share * 100.0, TRUE_SHARE.start() * 100.0, TRUE_SHARE.end() * 100.0));
+        }
+        let one_wrong = Self::share(self.one_wrong, self.multiple);
+        if self.multiple > 0 && one_wrong > MAX_ONE_WRONG {
+            add(Place::Pack, format!(
+                "{} of {} multiple-choice questions have exactly one wrong option ({:.0} %, at most {:.0} % allowed): give them two or more plausible wrong options",
+                self.one_wrong, self.multiple, one_wrong * 100.0, MAX_ONE_WRONG * 100.0));
+        }
+    }
+}
+
+/// At least half of the scenarios must really branch: some decision whose
+/// choices lead on to different decision points.
+fn check_branching_share(scenarios: &[Scenario], add: &mut Add<'_>) {
+    let branching = scenarios.iter().filter(|s| s.branches()).count();
+    if !scenarios.is_empty() && branching * 2 < scenarios.len() {
+        let straight: Vec<&str> = scenarios
+            .iter()
+            .filter(|s| !s.branches())
+            .map(|s| s.id.as_str())
+            .collect();
+        add(Place::Pack, format!(
+            "only {branching} of {} scenarios branch (a decision whose choices lead on to different decision points); at least half must. Straight ones: {}",
+            scenarios.len(), straight.join(", ")));
+    }
+}
+
+impl Scenario {
+    /// Does some decision lead on to two different decision points?
+    pub fn branches(&self) -> bool {
+        self.nodes.iter().any(|node| {
+            let nexts: HashSet<&str> = node
+                .choices
+                .iter()
+                .filter_map(|c| c.next.as_deref())
+                .collect();
+            nexts.len() >= 2
+        })
+    }
+
+    /// The number of decision points on the longest path from the start
+    /// (assumes no cycles: validation checks that first).
+    pub fn longest_path(&self) -> usize {
+        fn depth<'a>(
+            scenario: &'a Scenario,
+            id: &'a str,
+            seen: &mut HashMap<&'a str, usize>,
+            guard: usize,
+        ) -> usize {
+            if let Some(d) = seen.get(id) {
+                return *d;
+            }
+            if guard > scenario.nodes.len() {
+                return 0;
+            }
+            let Some(node) = scenario.nodes.iter().find(|n| n.id == id) else {
+                return 0;
+            };
+            let below = node
+                .choices
+                .iter()
+                .filter_map(|c| c.next.as_deref())
+                .map(|next| depth(scenario, next, seen, guard + 1))
+                .max()
+                .unwrap_or(0);
+            seen.insert(id, below + 1);
+            below + 1
+        }
+        depth(self, &self.start, &mut HashMap::new(), 0)
+    }
+}
+
+/// Every language edition of one version of the content, published and
+/// checked together: the same ids and the same structure in each, so progress
+/// (which refers to ids only) never depends on the language.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Editions {
+    /// A hash of all editions; every pack carries it as its `version`.
+    pub version: String,
+    /// The primary edition (Simplified Chinese) first.
+    pub packs: Vec<Pack>,
+}
+
+impl Editions {
+    /// Sets the common version from the editions' content.
+    pub fn seal(mut packs: Vec<Pack>) -> Editions {
+        packs.sort_by_key(|p| Lang::EDITIONS.iter().position(|l| *l == p.lang));
+        let version = Self::hash_of(&packs);
+        for pack in &mut packs {
+            pack.version = version.clone();
+        }
+        Editions { version, packs }
+    }
+
+    fn hash_of(packs: &[Pack]) -> String {
+        let hashes: Vec<String> = packs.iter().map(Pack::content_hash).collect();
+        crate::hash::fnv1a64_hex(hashes.join("+").as_bytes())
+    }
+
+    /// The edition in `lang`, if present.
+    pub fn edition(&self, lang: Lang) -> Option<&Pack> {
+        self.packs.iter().find(|p| p.lang == lang)
+    }
+
+    /// The edition for a reader of `lang`: theirs, else the primary one.
+    pub fn for_reader(&self, lang: Lang) -> Option<&Pack> {
+        self.edition(lang).or_else(|| self.packs.first())
+    }
+
+    /// One line per edition: what it holds and its quiz shape.
+    pub fn summary(&self) -> String {
+        self.packs
+            .iter()
+            .map(|p| {
+                format!(
+                    "{}: {}\n  quiz shape: {}",
+                    p.lang.tag(),
+                    p.summary(),
+                    QuizShape::of(p).describe()
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// Every rule the set must meet: each edition valid, each language once,
+    /// the version matching the content, and every edition with the primary
+    /// edition's structure. Empty means usable.
+    pub fn validate(&self) -> Vec<Problem> {
+        let mut problems = Vec::new();
+        let mut whole = |reason: String| {
+            problems.push(Problem {
+                lang: None,
+                place: Place::Pack,
+                reason,
+            })
+        };
+        for lang in Lang::EDITIONS {
+            let count = self.packs.iter().filter(|p| p.lang == lang).count();
+            if count != 1 {
+                whole(format!(
+                    "has {count} editions in {}; exactly one is required",
+                    lang.tag()
+                ));
+            }
+        }
+        if self.packs.len() != Lang::EDITIONS.len() {
+            whole(format!(
+                "has {} editions; {} are required",
+                self.packs.len(),
+                Lang::EDITIONS.len()
+            ));
+        }
+        let hash = Self::hash_of(&self.packs);
+        if self.version != hash {
+            whole(format!(
+                "version {:?} does not match the content's hash {hash}",
+                self.version
+            ));
+        }
+        for pack in &self.packs {
+            if pack.version != self.version {
+                problems.push(Problem {
+                    lang: Some(pack.lang),
+                    place: Place::Pack,
+                    reason: format!(
+                        "carries version {:?}, the set is {:?}",
+                        pack.version, self.version
+                    ),
+                });
+            }
+            problems.extend(pack.validate());
+        }
+        if let Some(primary) = self.packs.first() {
+            for other in &self.packs[1..] {
+                problems.extend(parity(primary, other));
+            }
+        }
+        problems
+    }
+}
+
+/// Where `other` does not have the structure of `primary`.
+pub fn parity(primary: &Pack, other: &Pack) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let from = primary.lang.tag();
+    let mut add = |place: Place, what: String| {
+        problems.push(Problem {
+            lang: Some(other.lang),
+            place,
+            reason: format!("differs from the {from} edition: {what}"),
+        })
+    };
+    same_ids(
+        primary.lessons.iter().map(|l| &l.id),
+        other.lessons.iter().map(|l| &l.id),
+        Place::Pack,
+        "lessons",
+        &mut add,
+    );
+    for b in &other.lessons {
+        let Some(a) = primary.lesson(&b.id) else {
+            continue;
+        };
+        let place = Place::Lesson(b.id.clone());
+        if a.tiers != b.tiers {
+            add(
+                place.clone(),
+                format!("tiers {:?}, there {:?}", b.tiers, a.tiers),
+            );
+        }
+        if a.topics != b.topics {
+            add(
+                place.clone(),
+                format!("topics {:?}, there {:?}", b.topics, a.topics),
+            );
+        }
+        same_ids(
+            a.quiz.iter().map(|q| &q.id),
+            b.quiz.iter().map(|q| &q.id),
+            place,
+            "quiz questions",
+            &mut add,
+        );
+        for qb in &b.quiz {
+            let Some(qa) = a.quiz.iter().find(|q| q.id == qb.id) else {
+                continue;
+            };
+            let place = Place::Question(b.id.clone(), qb.id.clone());
+            if qa.kind != qb.kind {
+                add(
+                    place.clone(),
+                    format!("kind {:?}, there {:?}", qb.kind, qa.kind),
+                );
+            }
+            let flags = |q: &Question| q.options.iter().map(|o| o.correct).collect::<Vec<_>>();
+            if qa.options.len() != qb.options.len() {
+                add(
+                    place,
+                    format!("{} options, there {}", qb.options.len(), qa.options.len()),
+                );
+            } else if flags(qa) != flags(qb) {
+                let right = |q: &Question| {
+                    q.options
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, o)| o.correct)
+                        .map(|(i, _)| (i + 1).to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                add(
+                    place,
+                    format!("correct option(s) {}, there {}", right(qb), right(qa)),
+                );
+            }
+        }
+    }
+    same_ids(
+        primary.scenarios.iter().map(|s| &s.id),
+        other.scenarios.iter().map(|s| &s.id),
+        Place::Pack,
+        "scenarios",
+        &mut add,
+    );
+    for b in &other.scenarios {
+        let Some(a) = primary.scenario(&b.id) else {
+            continue;
+        };
+        let place = Place::Scenario(b.id.clone());
+        if a.tiers != b.tiers {
+            add(
+                place.clone(),
+                format!("tiers {:?}, there {:?}", b.tiers, a.tiers),
+            );
+        }
+        if a.start != b.start {
+            add(
+                place.clone(),
+                format!("start {:?}, there {:?}", b.start, a.start),
+            );
+        }
+        if a.lessons != b.lessons {
+            add(
+                place.clone(),
+                format!("debrief lessons {:?}, there {:?}", b.lessons, a.lessons),
+            );
+        }
+        same_ids(
+            a.nodes.iter().map(|n| &n.id),
+            b.nodes.iter().map(|n| &n.id),
+            place,
+            "decision points",
+            &mut add,
+        );
+        for nb in &b.nodes {
+            let Some(na) = a.nodes.iter().find(|n| n.id == nb.id) else {
+                continue;
+            };
+            let place = Place::Node(b.id.clone(), nb.id.clone());
+            if na.choices.len() != nb.choices.len() {
+                add(
+                    place,
+                    format!("{} choices, there {}", nb.choices.len(), na.choices.len()),
+                );
+                continue;
+            }
+            for (n, (ca, cb)) in na.choices.iter().zip(&nb.choices).enumerate() {
+                if ca.verdict != cb.verdict {
+                    add(
+                        place.clone(),
+                        format!(
+                            "choice {} is {:?}, there {:?}",
+                            n + 1,
+                            cb.verdict,
+                            ca.verdict
+                        ),
+                    );
+                }
+                if ca.next != cb.next {
+                    add(
+                        place.clone(),
+                        format!(
+                            "choice {} leads to {:?}, there {:?}",
+                            n + 1,
+                            cb.next,
+                            ca.next
+                        ),
+                    );
+                }
+            }
+        }
+    }
+    same_ids(
+        primary.risk_checklists.iter().map(|c| &c.id),
+        other.risk_checklists.iter().map(|c| &c.id),
+        Place::Pack,
+        "risk checklists",
+        &mut add,
+    );
+    for b in &other.risk_checklists {
+        let Some(a) = primary.checklist(&b.id) else {
+            continue;
+        };
+        same_ids(
+            a.points.iter().map(|p| &p.id),
+            b.points.iter().map(|p| &p.id),
+            Place::Checklist(b.id.clone()),
+            "risk points",
+            &mut add,
+        );
+        for pb in &b.points {
+            let Some(pa) = a.points.iter().find(|p| p.id == pb.id) else {
+                continue;
+            };
+            let place = Place::RiskPoint(b.id.clone(), pb.id.clone());
+            if pa.measures.len() != pb.measures.len() {
+                add(
+                    place.clone(),
+                    format!(
+                        "{} measures, there {}",
+                        pb.measures.len(),
+                        pa.measures.len()
+                    ),
+                );
+            }
+            if pa.lessons != pb.lessons || pa.scenarios != pb.scenarios {
+                add(
+                    place,
+                    format!(
+                        "links lessons {:?} and scenarios {:?}, there {:?} and {:?}",
+                        pb.lessons, pb.scenarios, pa.lessons, pa.scenarios
+                    ),
+                );
+            }
+        }
+    }
+    if primary.pledge.version != other.pledge.version {
+        add(
+            Place::Pledge,
+            format!(
+                "version {}, there {}",
+                other.pledge.version, primary.pledge.version
+            ),
+        );
+    }
+    problems
+}
+
+/// The same ids in the same order, or a problem naming what is missing,
+/// extra or out of order.
+fn same_ids<'a>(
+    primary: impl Iterator<Item = &'a String>,
+    other: impl Iterator<Item = &'a String>,
+    place: Place,
+    what: &str,
+    add: &mut Add<'_>,
+) {
+    let a: Vec<&String> = primary.collect();
+    let b: Vec<&String> = other.collect();
+    if a == b {
+        return;
+    }
+    let missing: Vec<&str> = a
+        .iter()
+        .filter(|id| !b.contains(id))
+        .map(|s| s.as_str())
+        .collect();
+    let extra: Vec<&str> = b
+        .iter()
+        .filter(|id| !a.contains(id))
+        .map(|s| s.as_str())
+        .collect();
+    if missing.is_empty() && extra.is_empty() {
+        add(place, format!("{what} in another order"));
+    } else {
+        add(
+            place,
+            format!("{what}: missing {missing:?}, extra {extra:?}"),
+        );
+    }
 }

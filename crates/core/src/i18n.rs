@@ -14,6 +14,12 @@ macro_rules! ui_text {
         impl Key {
             /// Every key, for tests that check both tables.
             pub const ALL: &'static [Key] = &[$(Key::$key),+];
+
+            /// The key named as in the source (`"SyncFailed"`), for tests
+            /// that check how the app's code fills each key's slots.
+            pub fn from_name(name: &str) -> Option<Key> {
+                match name { $(stringify!($key) => Some(Key::$key),)+ _ => None }
+            }
         }
 
         /// The English table.
@@ -36,13 +42,51 @@ pub fn text(lang: Lang, key: Key) -> &'static str {
     }
 }
 
-/// The text with `{n}`-style slots filled, for counts and names.
+/// The text with its slots filled. `{name}` is replaced by the slot's value;
+/// `{name|one|other}` chooses a word by the count in the slot, so that counts
+/// read naturally ("1 lesson", "3 lessons"; Chinese needs no such forms). A
+/// slot the caller does not give stays visible as `{name}` (a test checks
+/// every call in the app names exactly the slots of its key).
 pub fn fill(lang: Lang, key: Key, slots: &[(&str, &str)]) -> String {
-    let mut out = text(lang, key).to_owned();
-    for (name, value) in slots {
-        out = out.replace(&format!("{{{name}}}"), value);
+    fill_text(text(lang, key), slots)
+}
+
+fn fill_text(template: &str, slots: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len() + 16);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let Some(close) = rest[open..].find('}') else {
+            break;
+        };
+        let inner = &rest[open + 1..open + close];
+        let mut parts = inner.split('|');
+        let name = parts.next().unwrap_or_default();
+        let forms: Vec<&str> = parts.collect();
+        match slots.iter().find(|(slot, _)| *slot == name) {
+            Some((_, value)) => match forms.as_slice() {
+                [one, other] => out.push_str(if value.trim() == "1" { one } else { other }),
+                _ => out.push_str(value),
+            },
+            None => out.push_str(&rest[open..=open + close]),
+        }
+        rest = &rest[open + close + 1..];
     }
+    out.push_str(rest);
     out
+}
+
+/// The names of the slots in a text, each once, sorted.
+pub fn slot_names(text: &str) -> Vec<&str> {
+    let mut names: Vec<&str> = text
+        .split('{')
+        .skip(1)
+        .filter_map(|part| part.split_once('}'))
+        .map(|(inner, _)| inner.split('|').next().unwrap_or_default())
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names
 }
 
 ui_text! {
@@ -114,7 +158,7 @@ ui_text! {
     ScenarioOfTheWeek => "A situation to think through", "情境思考";
 
     LibrarySearch => "Search lessons", "搜索课程";
-    LibraryFound => "{n} lessons found", "找到 {n} 门课程";
+    LibraryFound => "{n} {n|lesson|lessons} found", "找到 {n} 门课程";
     FilterTier => "Path", "学习路径";
     FilterTopic => "Topic", "主题";
     FilterStatus => "Status", "状态";
@@ -148,7 +192,7 @@ ui_text! {
     ReflectionSaved => "Saved.", "已保存。";
 
     QuizTitle => "Quiz", "测验";
-    QuizIntro => "{n} questions. Each answer is explained; what you miss comes back for review.", "共 {n} 题。每个选项都有解析；答错的题会进入复习。";
+    QuizIntro => "{n} {n|question|questions}. Each answer is explained; what you miss comes back for review.", "共 {n} 题。每个选项都有解析；答错的题会进入复习。";
     QuizStart => "Start the quiz", "开始测验";
     QuizBest => "Your best: {score} of {total}", "最好成绩：{score}/{total}";
     QuizQuestionOf => "Question {n} of {total}", "第 {n} 题，共 {total} 题";
@@ -167,16 +211,16 @@ ui_text! {
     QuizRetry => "Try again", "再做一次";
     QuizScores => "Quiz scores", "测验成绩";
     QuizNoneYet => "No quiz taken yet.", "尚未参加测验。";
-    QuizBestOf => " — best {score}/{total}, {n} attempts", " — 最好 {score}/{total}，共 {n} 次";
+    QuizBestOf => " — best {score}/{total}, {n} {n|attempt|attempts}", " — 最好 {score}/{total}，共 {n} 次";
 
     ReviewTitle => "Review", "复习";
-    ReviewDue => "{n} questions to review", "{n} 道题待复习";
+    ReviewDue => "{n} {n|question|questions} to review", "{n} 道题待复习";
     ReviewStart => "Start review", "开始复习";
     ReviewNothingDue => "Nothing to review right now.", "目前没有需要复习的题。";
     ReviewDone => "Review finished for today.", "今日复习完成。";
-    ReviewWaiting => "{n} questions in your review queue.", "复习队列中共 {n} 道题。";
+    ReviewWaiting => "{n} {n|question|questions} in your review queue.", "复习队列中共 {n} 道题。";
     ReviewQueueSize => "in review", "题待巩固";
-    ReviewSummary => "{n} questions in the queue, {due} due now. Missed questions come back after 1, 3, 7, 14 and 30 days until you know them.", "队列中 {n} 题，{due} 题现在到期。答错的题会在 1、3、7、14、30 天后再次出现，直到掌握。";
+    ReviewSummary => "{n} {n|question|questions} in the queue, {due} due now. Missed questions come back after 1, 3, 7, 14 and 30 days until you know them.", "队列中 {n} 题，{due} 题现在到期。答错的题会在 1、3、7、14、30 天后再次出现，直到掌握。";
 
     ScenariosTitle => "Scenarios", "情境演练";
     ScenariosIntro => "Real situations from the bureau's work: one decision at a time.", "来自局里工作的真实情境：一步一个决定。";
@@ -245,7 +289,7 @@ ui_text! {
     CertificateTitle => "Certificate of completion", "结业证书";
     CertificateOpen => "Certificate", "证书";
     CertificateNoName => "(add your name in Settings)", "（请在设置中填写姓名）";
-    CertificateBody => "has completed the track “{track}”: {n} lessons, about {minutes} minutes of study.", "已完成“{track}”学习路径：共 {n} 课，约 {minutes} 分钟。";
+    CertificateBody => "has completed the track “{track}”: {n} {n|lesson|lessons}, about {minutes} minutes of study.", "已完成“{track}”学习路径：共 {n} 课，约 {minutes} 分钟。";
     CertificateDate => "Completed on {date}", "完成日期：{date}";
     CertificateAddName => "Your name is not set.", "尚未填写姓名。";
     CertificateNotYet => "The track “{track}” is not complete yet: {done} of {total} lessons done.", "“{track}”路径尚未完成：已学 {done}/{total} 课。";
@@ -253,9 +297,9 @@ ui_text! {
     DataTitle => "Your data", "我的数据";
     DataIntro => "Everything you do is kept on this phone. Export it to keep a copy or move it; importing the same file twice changes nothing.", "学习记录保存在本机。可导出备份或迁移；同一文件重复导入不会重复计入。";
     DataExport => "Export (JSON)", "导出（JSON）";
-    DataExported => "Exported {n} events.", "已导出 {n} 条记录。";
+    DataExported => "Exported {n} {n|event|events}.", "已导出 {n} 条记录。";
     DataImport => "Import a file", "导入文件";
-    DataImported => "Imported {n} new events ({total} in the file).", "已导入 {n} 条新记录（文件共 {total} 条）。";
+    DataImported => "Imported {n} new {n|event|events} ({total} in the file).", "已导入 {n} 条新记录（文件共 {total} 条）。";
     DataImportRefused => "Nothing was imported: {reason}.", "未导入：{reason}。";
     DataImportUnreadable => "The file could not be read.", "无法读取该文件。";
     DataReset => "Reset all progress…", "清除全部学习记录…";
@@ -274,7 +318,7 @@ ui_text! {
     BureauNeedsNetwork => "Signing in needs a network. Your study continues offline meanwhile.", "登录需要网络连接。离线期间可继续学习。";
     BureauSignedInAs => "Signed in as {name} ({login}).", "已登录：{name}（{login}）。";
     BureauSignOut => "Sign out", "退出登录";
-    BureauSignOutWaiting => "{n} events have not reached the server yet. Signing out deletes this phone's progress, including them. Export your data first if you want a copy.", "有 {n} 条记录尚未同步到服务器。退出登录会删除本机的学习记录（包括这些记录）。如需保留，请先导出数据。";
+    BureauSignOutWaiting => "{n} {n|event has|events have} not reached the server yet. Signing out deletes this phone's progress, including them. Export your data first if you want a copy.", "有 {n} 条记录尚未同步到服务器。退出登录会删除本机的学习记录（包括这些记录）。如需保留，请先导出数据。";
     BureauSignOutAnyway => "Sign out and delete them", "退出并删除";
     BureauStaySignedIn => "Stay signed in", "保持登录";
     RoleLearner => "Learner", "学员";
@@ -286,11 +330,11 @@ ui_text! {
     SyncFailed => "Sync failed: {reason}", "同步失败：{reason}";
     SyncWaiting => "{n} waiting to sync", "{n} 条待同步";
     SyncedAt => "Synced at {time}", "已于 {time} 同步";
-    SyncConflicts => "{n} events were refused by the server as conflicts; they stay on this phone.", "有 {n} 条记录因冲突被服务器拒收，已保留在本机。";
+    SyncConflicts => "{n} {n|event was|events were} refused by the server as conflicts; they stay on this phone.", "有 {n} 条记录因冲突被服务器拒收，已保留在本机。";
     UnitReportTitle => "Unit report", "单位学习报告";
     UnitOffline => "The unit report comes from the server: connect to a network to see it.", "单位报告来自服务器，请连接网络后查看。";
     UnitNoUnit => "Your account belongs to no unit.", "您的账号不属于任何单位。";
-    UnitMembers => "{n} members", "{n} 名成员";
+    UnitMembers => "{n} {n|member|members}", "{n} 名成员";
     UnitName => "Name", "姓名";
     UnitLastSync => "Last sync", "最近同步";
     UnitQuizAverage => "Quiz average", "测验平均分";
@@ -299,6 +343,120 @@ ui_text! {
     UnitCsv => "Download CSV", "下载 CSV";
     UnitOpen => "Open report", "查看报告";
     UnitChoose => "Choose a unit above to see its report.", "请在上方选择单位以查看报告。";
+
+    WelcomeAskLanguage => "Language", "语言";
+    ErrOfflineWaiting => "offline: waiting for a network", "离线，等待网络连接";
+    ErrNoConnection => "no connection to the server", "无法连接服务器";
+    ErrConnectionBroke => "the connection broke while the answer was read", "读取服务器应答时连接中断";
+    ErrUnreadableAnswer => "the server's answer could not be read", "无法读取服务器的应答";
+    ErrSessionEnded => "your session on the server has ended: sign in again in Settings (nothing on this phone is lost)", "您在服务器上的登录已失效，请在设置中重新登录（本机数据不会丢失）";
+    ErrWrongLogin => "wrong login name or password", "登录名或密码错误";
+    ErrTooManyAttempts => "too many attempts: try again in {s} s", "尝试次数过多，请 {s} 秒后再试";
+    ErrServerBusy => "the server is busy: try again in {s} s", "服务器繁忙，请 {s} 秒后再试";
+    ErrJoinRefused => "the invite code is unknown, expired or used up, or the login name is not accepted (3–64 letters, digits, . _ - @)", "邀请码无效、已过期或已用完，或登录名不符合要求（3–64 位字母、数字或 . _ - @）";
+    ErrLoginTaken => "this login name is taken: choose another", "该登录名已被使用，请另选一个";
+    ErrPasswordRefused => "the server did not accept this password: choose a longer, less common one", "服务器不接受该密码，请设置更长、不易猜到的密码";
+    ErrForbidden => "your account may not do this", "您的账号没有此项权限";
+    ErrNotOffered => "the server does not offer this (it may run an older version)", "服务器不支持此功能（可能版本较旧）";
+    ErrTooLarge => "the request was too large for the server", "请求内容超出服务器限制";
+    ErrRefused => "the server refused the request ({status})", "服务器拒绝了请求（{status}）";
+    ErrServerTrouble => "the server has a problem ({status}): try again later; nothing on this phone is lost", "服务器出现问题（{status}），请稍后再试；本机数据不会丢失";
+    ErrNewLessonsUnreadable => "the new lessons from the server could not be read; the current ones stay", "无法读取服务器发布的新课程，继续使用现有课程";
+    ErrNewLessonsInvalid => "the server's new lessons failed their checks; the current ones stay", "服务器发布的新课程未通过校验，继续使用现有课程";
+    ErrReportUnreadable => "the report could not be read", "无法读取报告";
+    ErrLessonsNotLoaded => "the lessons could not be loaded ({status})", "课程未能加载（{status}）";
+    ErrLessonsUnreadable => "the lessons could not be read", "课程文件无法读取";
+    ErrStorageUnavailable => "this browser does not let Qinglian save data (private browsing blocks it): progress cannot be kept", "此浏览器不允许清廉保存数据（隐私浏览模式会阻止保存），学习记录无法保留";
+    ErrFileNotMade => "the file could not be made", "无法生成文件";
+    ImportNotJson => "the file is not valid JSON", "文件不是有效的 JSON 格式";
+    ImportNotExport => "the file is not a Qinglian export", "该文件不是清廉导出的数据文件";
+    ImportOtherVersion => "the file comes from another version of the app ({version}); this app reads version {supported}", "该文件来自其他版本的应用（第 {version} 版），本应用只能读取第 {supported} 版";
+    ImportDamaged => "the export is damaged", "导出文件已损坏";
+}
+
+/// A message for the learner, kept as a key and its slot values so that it
+/// shows in whatever language is current when it is read (a sync error shown
+/// in the status line follows a change of language at once).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Message {
+    pub key: Key,
+    pub slots: Vec<(&'static str, String)>,
+}
+
+impl Message {
+    /// `key` with its slots (names as in the key's text).
+    pub fn of(key: Key, slots: Vec<(&'static str, String)>) -> Message {
+        Message { key, slots }
+    }
+
+    /// A message without slots.
+    pub fn key(key: Key) -> Message {
+        Message::of(key, Vec::new())
+    }
+
+    /// The message in `lang`.
+    pub fn show(&self, lang: Lang) -> String {
+        let slots: Vec<(&str, &str)> = self.slots.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        fill(lang, self.key, &slots)
+    }
+}
+
+impl From<Key> for Message {
+    fn from(key: Key) -> Message {
+        Message::key(key)
+    }
+}
+
+/// What the app was doing when the server answered with an error: the same
+/// status means different things at sign-in and at sync.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ServerCall {
+    SignIn,
+    Join,
+    Sync,
+    Content,
+    Report,
+}
+
+/// The learner's words for a server's error answer. The server's own error
+/// text is English and meant for administrators and logs; the app says what
+/// the status means for what the learner was doing.
+pub fn server_error(call: ServerCall, status: u16, retry_after: Option<u64>) -> Message {
+    let seconds = || ("s", retry_after.unwrap_or(60).to_string());
+    match (call, status) {
+        (ServerCall::SignIn, 401) => Message::key(Key::ErrWrongLogin),
+        (_, 401) => Message::key(Key::ErrSessionEnded),
+        (ServerCall::Join, 409) => Message::key(Key::ErrLoginTaken),
+        (ServerCall::Join, 422) => Message::key(Key::ErrJoinRefused),
+        (_, 429) => Message::of(Key::ErrTooManyAttempts, vec![seconds()]),
+        (_, 503) if retry_after.is_some() => Message::of(Key::ErrServerBusy, vec![seconds()]),
+        (_, 403) => Message::key(Key::ErrForbidden),
+        (_, 404) | (_, 405) => Message::key(Key::ErrNotOffered),
+        (_, 413) => Message::key(Key::ErrTooLarge),
+        (_, 500..=599) => Message::of(Key::ErrServerTrouble, vec![("status", status.to_string())]),
+        _ => Message::of(Key::ErrRefused, vec![("status", status.to_string())]),
+    }
+}
+
+/// The learner's words for why an export file was not imported, from the
+/// reason `events::Export::parse` gives.
+pub fn import_refusal(reason: &str) -> Message {
+    if reason.contains("not valid JSON") {
+        Message::key(Key::ImportNotJson)
+    } else if reason.contains("not a Qinglian export") {
+        Message::key(Key::ImportNotExport)
+    } else if let Some(rest) = reason.strip_prefix("the export has version ") {
+        let version: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        Message::of(
+            Key::ImportOtherVersion,
+            vec![
+                ("version", version),
+                ("supported", crate::events::EXPORT_VERSION.to_string()),
+            ],
+        )
+    } else {
+        Message::key(Key::ImportDamaged)
+    }
 }
 
 #[cfg(test)]
@@ -330,5 +488,111 @@ mod tests {
     #[test]
     fn slots_are_filled() {
         assert_eq!(fill(Lang::En, Key::AppName, &[("n", "3")]), "Qinglian");
+        assert_eq!(
+            fill_text("{a} and {b}", &[("b", "2"), ("a", "1")]),
+            "1 and 2"
+        );
+        assert_eq!(fill_text("{missing} stays", &[]), "{missing} stays");
+    }
+
+    #[test]
+    fn counts_read_naturally() {
+        assert_eq!(
+            fill(Lang::En, Key::LibraryFound, &[("n", "1")]),
+            "1 lesson found"
+        );
+        assert_eq!(
+            fill(Lang::En, Key::LibraryFound, &[("n", "3")]),
+            "3 lessons found"
+        );
+        assert_eq!(
+            fill(Lang::En, Key::LibraryFound, &[("n", "0")]),
+            "0 lessons found"
+        );
+        assert_eq!(
+            fill(Lang::ZhHans, Key::LibraryFound, &[("n", "3")]),
+            "找到 3 门课程"
+        );
+        assert_eq!(
+            fill(Lang::En, Key::ReviewDue, &[("n", "1")]),
+            "1 question to review"
+        );
+    }
+
+    #[test]
+    fn server_errors_are_told_by_what_the_learner_did() {
+        assert_eq!(
+            server_error(ServerCall::SignIn, 401, None).key,
+            Key::ErrWrongLogin
+        );
+        assert_eq!(
+            server_error(ServerCall::Sync, 401, None).key,
+            Key::ErrSessionEnded
+        );
+        assert_eq!(
+            server_error(ServerCall::Join, 409, None).key,
+            Key::ErrLoginTaken
+        );
+        assert_eq!(
+            server_error(ServerCall::SignIn, 429, Some(42)).show(Lang::ZhHans),
+            "尝试次数过多，请 42 秒后再试"
+        );
+        assert_eq!(
+            server_error(ServerCall::Sync, 502, None).show(Lang::En),
+            "the server has a problem (502): try again later; nothing on this phone is lost"
+        );
+        assert_eq!(
+            server_error(ServerCall::Report, 403, None).key,
+            Key::ErrForbidden
+        );
+    }
+
+    #[test]
+    fn every_import_refusal_is_translated() {
+        use crate::events::Export;
+        let cases = [
+            ("{oops", Key::ImportNotJson),
+            (r#"{"format":"other"}"#, Key::ImportNotExport),
+            (
+                r#"{"format":"qinglian-export","version":9}"#,
+                Key::ImportOtherVersion,
+            ),
+            (
+                r#"{"format":"qinglian-export","version":1,"events":3}"#,
+                Key::ImportDamaged,
+            ),
+        ];
+        for (text, key) in cases {
+            let reason = Export::parse(text).unwrap_err();
+            let message = import_refusal(&reason);
+            assert_eq!(message.key, key, "{reason}");
+            assert!(!message.show(Lang::ZhHans).contains('{'), "{reason}");
+        }
+    }
+
+    #[test]
+    fn both_languages_have_the_same_slots() {
+        for &key in Key::ALL {
+            assert_eq!(
+                slot_names(text(Lang::En, key)),
+                slot_names(text(Lang::ZhHans, key)),
+                "{key:?} has different slots in English and Chinese"
+            );
+        }
+    }
+
+    #[test]
+    fn english_counts_use_plural_forms() {
+        // A count followed by a countable noun must choose its form.
+        for &key in Key::ALL {
+            let en = text(Lang::En, key);
+            for noun in ["lessons", "questions", "events", "members", "attempts"] {
+                assert!(
+                    !en.contains(&format!("{{n}} {noun}")),
+                    "{key:?}: write `{{n}} {{n|{}|{noun}}}`",
+                    noun.trim_end_matches('s')
+                );
+            }
+        }
     }
 }

@@ -34,7 +34,7 @@ impl Tier {
     }
 }
 
-/// The interface language; content stays in English unless it says otherwise.
+/// The language of the interface and of the content edition the learner reads.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Lang {
     #[default]
@@ -46,6 +46,24 @@ pub enum Lang {
 
 impl Lang {
     pub const ALL: [Lang; 2] = [Lang::En, Lang::ZhHans];
+
+    /// The content editions, the primary one (Simplified Chinese) first: the
+    /// other editions are checked against it.
+    pub const EDITIONS: [Lang; 2] = [Lang::ZhHans, Lang::En];
+
+    /// The language for a first run, from the browser's preferred languages
+    /// (`navigator.languages`): any Chinese tag picks 简体中文, else English.
+    pub fn from_browser<S: AsRef<str>>(languages: &[S]) -> Lang {
+        let chinese = languages.iter().any(|tag| {
+            let tag = tag.as_ref().trim().to_ascii_lowercase();
+            tag == "zh" || tag.starts_with("zh-") || tag.starts_with("zh_")
+        });
+        if chinese {
+            Lang::ZhHans
+        } else {
+            Lang::En
+        }
+    }
 
     /// The BCP 47 tag, written to `<html lang>` so screen readers pick the right voice.
     pub fn tag(self) -> &'static str {
@@ -208,6 +226,16 @@ mod tests {
         assert_eq!(parsed.text_size, TextSize::Large);
         assert_eq!(parsed.theme, Theme::System);
         assert_eq!(parsed.tier, Some(Tier::Staff));
+    }
+
+    #[test]
+    fn the_browser_language_picks_the_first_run_language() {
+        assert_eq!(Lang::from_browser(&["zh-CN", "en-US"]), Lang::ZhHans);
+        assert_eq!(Lang::from_browser(&["en-GB", "zh-TW"]), Lang::ZhHans);
+        assert_eq!(Lang::from_browser(&["ZH"]), Lang::ZhHans);
+        assert_eq!(Lang::from_browser(&["en-US"]), Lang::En);
+        assert_eq!(Lang::from_browser(&["fr-FR", "zhx"]), Lang::En);
+        assert_eq!(Lang::from_browser::<&str>(&[]), Lang::En);
     }
 
     #[test]

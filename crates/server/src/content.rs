@@ -1,6 +1,7 @@
-//! Content publishing: the pack the server hands to apps, replaced by an
-//! administrator's upload once it passes the same validation the build uses.
-//! Apps compare versions at each sync and fetch the pack when it changed.
+//! Content publishing: the content the server hands to apps (both language
+//! editions together), replaced by an administrator's upload once it passes
+//! the same validation the build uses. Apps compare versions at each sync and
+//! fetch the editions when they changed.
 
 use crate::auth::{store_error, CurrentUser};
 use crate::error::{parse_json, ApiError, ApiResult};
@@ -13,7 +14,8 @@ use axum::{
     response::{IntoResponse, Response},
     Json,
 };
-use qinglian_core::content::Pack;
+use qinglian_core::content::{Editions, Pack};
+use qinglian_core::settings::Lang;
 use qinglian_core::sync::{ContentVersion, Role};
 use serde_json::json;
 use std::path::Path;
@@ -22,17 +24,25 @@ use std::sync::{Arc, RwLock};
 /// The largest pack upload read (bytes).
 pub const CONTENT_MAX_BYTES: usize = 8 * 1024 * 1024;
 
-/// The pack being served: parsed for reports, and as JSON bytes for apps.
+/// The content being served: the editions as JSON bytes for apps, and the
+/// primary edition parsed for reports (ids, tracks and the pledge are the
+/// same in every edition).
 #[derive(Debug)]
 pub struct CurrentPack {
     pub pack: Pack,
+    pub editions: Editions,
     pub json: Bytes,
 }
 
 impl CurrentPack {
-    fn new(pack: Pack) -> CurrentPack {
-        let json = Bytes::from(serde_json::to_vec(&pack).expect("a pack serialises"));
-        CurrentPack { pack, json }
+    fn new(editions: Editions) -> Option<CurrentPack> {
+        let pack = editions.packs.first()?.clone();
+        let json = Bytes::from(serde_json::to_vec(&editions).expect("editions serialise"));
+        Some(CurrentPack {
+            pack,
+            editions,
+            json,
+        })
     }
 }
 
@@ -53,22 +63,23 @@ impl ContentState {
 
     /// Its version.
     pub fn version(&self) -> Option<String> {
-        self.current().map(|c| c.pack.version.clone())
+        self.current().map(|c| c.editions.version.clone())
     }
 
-    fn set(&self, pack: Pack) {
-        *self.current.write().unwrap_or_else(|p| p.into_inner()) =
-            Some(Arc::new(CurrentPack::new(pack)));
+    fn set(&self, editions: Editions) {
+        if let Some(current) = CurrentPack::new(editions) {
+            *self.current.write().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(current));
+        }
     }
 
-    /// At start: the last published pack, else the one built into the app
-    /// (`<static>/content/pack.json`), else none.
+    /// At start: the last published editions, else the ones built into the
+    /// app (`<static>/content/pack.<lang>.json`), else none.
     pub async fn load(store: &dyn Store, static_dir: &Path) -> Result<ContentState, String> {
         let state = ContentState::default();
         if let Some(stored) = store.published_pack().await.map_err(|e| e.to_string())? {
-            match serde_json::from_str::<Pack>(&stored.json) {
-                Ok(pack) => {
-                    state.set(pack);
+            match serde_json::from_str::<Editions>(&stored.json) {
+                Ok(editions) => {
+                    state.set(editions);
                     return Ok(state);
                 }
                 Err(err) => tracing::warn!(
@@ -77,19 +88,29 @@ impl ContentState {
                 ),
             }
         }
-        let built_in = static_dir.join("content").join("pack.json");
-        match std::fs::read(&built_in) {
-            Ok(bytes) => match serde_json::from_slice::<Pack>(&bytes) {
-                Ok(pack) => state.set(pack),
-                Err(err) => tracing::warn!("{} is not a content pack: {err}", built_in.display()),
-            },
-            Err(_) => tracing::warn!(
-                "no content pack: nothing published and no {}",
-                built_in.display()
-            ),
+        match built_in_editions(static_dir) {
+            Ok(editions) => state.set(editions),
+            Err(reason) => tracing::warn!("no content: nothing published, and {reason}"),
         }
         Ok(state)
     }
+}
+
+/// The editions of the static build, one `content/pack.<lang>.json` each.
+fn built_in_editions(static_dir: &Path) -> Result<Editions, String> {
+    let mut packs = Vec::new();
+    for lang in Lang::EDITIONS {
+        let file = static_dir
+            .join("content")
+            .join(format!("pack.{}.json", lang.tag()));
+        let bytes = std::fs::read(&file)
+            .map_err(|err| format!("{} cannot be read ({err})", file.display()))?;
+        let pack: Pack = serde_json::from_slice(&bytes)
+            .map_err(|err| format!("{} is not a content pack ({err})", file.display()))?;
+        packs.push(pack);
+    }
+    let version = packs[0].version.clone();
+    Ok(Editions { version, packs })
 }
 
 fn no_pack() -> ApiError {
@@ -111,7 +132,7 @@ fn matches_etag(headers: &HeaderMap, etag: &str) -> bool {
 /// when the app already has it. Public, like the pack inside the app.
 pub async fn get_content(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
     let current = state.content.current().ok_or_else(no_pack)?;
-    let etag = format!("\"{}\"", current.pack.version);
+    let etag = format!("\"{}\"", current.editions.version);
     let etag_value = HeaderValue::from_str(&etag)
         .map_err(|_| ApiError::internal("a pack version is not a valid ETag"))?;
     let mut response = if matches_etag(&headers, &etag) {
@@ -138,8 +159,9 @@ pub async fn get_version(State(state): State<AppState>) -> ApiResult<Json<Conten
     Ok(Json(ContentVersion { version }))
 }
 
-/// `PUT /api/v1/admin/content`: validates and publishes a pack. 422 with
-/// every problem when it is not usable.
+/// `PUT /api/v1/admin/content`: validates and publishes the editions (both
+/// languages together, as `cargo xtask content --export` and the build make
+/// them). 422 with every problem when they are not usable.
 pub async fn put_content(
     State(state): State<AppState>,
     caller: CurrentUser,
@@ -161,27 +183,27 @@ pub async fn put_content(
             "expected a JSON body with `Content-Type: application/json`",
         ));
     }
-    let pack: Pack = parse_json(&body)?;
-    let problems: Vec<String> = pack.validate().iter().map(|p| p.to_string()).collect();
+    let editions: Editions = parse_json(&body)?;
+    let problems: Vec<String> = editions.validate().iter().map(|p| p.to_string()).collect();
     if !problems.is_empty() {
         return Err(ApiError::unprocessable(format!(
-            "the content pack has {} problem{}; nothing was published",
+            "the content has {} problem{}; nothing was published",
             problems.len(),
             if problems.len() == 1 { "" } else { "s" }
         ))
         .with("problems", problems));
     }
     let stored = StoredPack {
-        version: pack.version.clone(),
-        json: serde_json::to_string(&pack).map_err(ApiError::internal)?,
+        version: editions.version.clone(),
+        json: serde_json::to_string(&editions).map_err(ApiError::internal)?,
     };
     state
         .store
         .publish_pack(&stored, Some(admin.id), now_ms())
         .await
         .map_err(store_error)?;
-    tracing::info!(version = %pack.version, by = %admin.login, "content published");
-    let summary = pack.summary();
-    state.content.set(pack);
+    tracing::info!(version = %editions.version, by = %admin.login, "content published");
+    let summary = editions.summary();
+    state.content.set(editions);
     Ok(Json(json!({ "version": stored.version, "summary": summary })).into_response())
 }

@@ -51,7 +51,7 @@ struct ServeArgs {
     data: PathBuf,
 
     /// Directory of the built app to serve (what `cargo xtask dist` writes to
-    /// dist/). Its content/pack.json is the content served until an
+    /// dist/). Its content/pack.<lang>.json files are the content served until an
     /// administrator publishes another.
     #[arg(long = "static", default_value = "dist")]
     static_dir: PathBuf,

@@ -142,7 +142,7 @@ mod tests {
             "/sw.js",
             "/manifest.webmanifest",
             "/icons/icon-192.png",
-            "/content/pack.json",
+            "/content/pack.zh-Hans.json",
             "/lesson/a-b",
         ] {
             assert_eq!(Caching::for_path(path), Caching::Revalidate, "{path}");

@@ -1,5 +1,5 @@
-//! Content: the built-in pack served with an ETag, a refused upload with its
-//! problems, an accepted one that becomes current and survives a restart.
+//! Content: the built-in editions served with an ETag, a refused upload with
+//! its problems, an accepted one that becomes current and survives a restart.
 
 use crate::common::{boot, start};
 use serde_json::json;
@@ -12,8 +12,8 @@ async fn the_built_in_pack_is_served_with_an_etag() {
     let etag = reply.header("etag").to_owned();
     assert_eq!(etag, format!("\"{}\"", app.pack.version));
     assert_eq!(reply.header("cache-control"), "no-cache");
-    let pack: qinglian_core::content::Pack = serde_json::from_str(&reply.text).unwrap();
-    assert_eq!(pack, app.pack);
+    let served: qinglian_core::content::Editions = serde_json::from_str(&reply.text).unwrap();
+    assert_eq!(served, app.editions);
     let version = anyone
         .get("/api/v1/content/version")
         .await
@@ -34,9 +34,9 @@ async fn the_built_in_pack_is_served_with_an_etag() {
 async fn a_broken_pack_is_refused_with_its_problems() {
     let app = boot().await;
     let mut admin = app.admin().await;
-    let mut broken = app.pack.clone();
-    broken.lessons[0].quiz.clear();
-    broken.pledge.version = 0;
+    let mut broken = app.editions.clone();
+    broken.packs[0].lessons[0].quiz.clear();
+    broken.packs[0].pledge.version = 0;
     // The version no longer matches the content either.
     let reply = admin
         .put(
@@ -54,6 +54,24 @@ async fn a_broken_pack_is_refused_with_its_problems() {
     assert!(problems
         .iter()
         .any(|p| p.as_str().unwrap().contains("version must be 1")));
+    // The editions no longer agree either.
+    assert!(problems.iter().any(|p| p
+        .as_str()
+        .unwrap()
+        .contains("differs from the zh-Hans edition")));
+    // One edition alone is not enough.
+    let mut one = app.editions.clone();
+    one.packs.pop();
+    let one = qinglian_core::content::Editions::seal(one.packs);
+    let reply = admin
+        .put("/api/v1/admin/content", serde_json::to_value(&one).unwrap())
+        .await
+        .expect(422);
+    assert!(
+        reply.text.contains("exactly one is required"),
+        "{}",
+        reply.text
+    );
     assert!(body["error"]
         .as_str()
         .unwrap()
@@ -86,9 +104,9 @@ async fn a_broken_pack_is_refused_with_its_problems() {
 async fn an_accepted_pack_becomes_current_and_survives_a_restart() {
     let app = boot().await;
     let mut admin = app.admin().await;
-    let mut next = app.pack.clone();
-    next.lessons[0].title = "Gifts, the register, and you".into();
-    let next = next.seal();
+    let mut packs = app.editions.packs.clone();
+    packs[1].lessons[0].title = "Gifts, the register, and you".into();
+    let next = qinglian_core::content::Editions::seal(packs);
     assert!(next.validate().is_empty());
     assert_ne!(next.version, app.pack.version);
 
@@ -112,7 +130,7 @@ async fn an_accepted_pack_becomes_current_and_survives_a_restart() {
     let reply = app_client.finish(request).await.expect(200);
     let new_etag = format!("\"{}\"", next.version);
     assert_eq!(reply.header("etag"), new_etag);
-    let served: qinglian_core::content::Pack = serde_json::from_str(&reply.text).unwrap();
+    let served: qinglian_core::content::Editions = serde_json::from_str(&reply.text).unwrap();
     assert_eq!(served, next);
     let request = app_client
         .http

@@ -2,7 +2,7 @@
 //! fresh data directory and a small static build, and talk to it like the app.
 #![allow(dead_code)]
 
-use qinglian_core::content::Pack;
+use qinglian_core::content::{Editions, Pack};
 use qinglian_core::events::{Event, EventKind};
 use qinglian_server::Config;
 use reqwest::{header, Method, StatusCode};
@@ -13,16 +13,19 @@ pub const ADMIN_LOGIN: &str = "admin";
 pub const ADMIN_PASSWORD: &str = "admin-password-1";
 pub const PASSWORD: &str = "learner-password-1";
 
-/// The content fixtures of the core crate, compiled into a valid small pack.
-pub fn fixture_pack() -> Pack {
+/// The content fixtures of the core crate, compiled into small valid editions.
+pub fn fixture_pack() -> Editions {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/tests/fixtures/content");
-    let pack = qinglian_core::authoring::compile_dir(&dir).expect("the fixtures compile");
-    assert!(pack.validate().is_empty(), "the fixture pack is valid");
-    pack
+    let editions = qinglian_core::authoring::compile_editions(&dir).expect("the fixtures compile");
+    assert!(
+        editions.validate().is_empty(),
+        "the fixture editions are valid"
+    );
+    editions
 }
 
-/// A static build: index.html and the built-in content pack.
-pub fn static_dir(pack: &Pack) -> tempfile::TempDir {
+/// A static build: index.html and the built-in content, one pack per edition.
+pub fn static_dir(editions: &Editions) -> tempfile::TempDir {
     let dist = tempfile::tempdir().unwrap();
     std::fs::write(
         dist.path().join("index.html"),
@@ -30,11 +33,14 @@ pub fn static_dir(pack: &Pack) -> tempfile::TempDir {
     )
     .unwrap();
     std::fs::create_dir_all(dist.path().join("content")).unwrap();
-    std::fs::write(
-        dist.path().join("content/pack.json"),
-        serde_json::to_vec(pack).unwrap(),
-    )
-    .unwrap();
+    for pack in &editions.packs {
+        std::fs::write(
+            dist.path()
+                .join(format!("content/pack.{}.json", pack.lang.tag())),
+            serde_json::to_vec(pack).unwrap(),
+        )
+        .unwrap();
+    }
     dist
 }
 
@@ -43,6 +49,9 @@ pub struct TestApp {
     pub base: String,
     pub data: tempfile::TempDir,
     pub dist: tempfile::TempDir,
+    /// Both editions, as served.
+    pub editions: Editions,
+    /// The primary edition: ids, tracks and the pledge are the same in all.
     pub pack: Pack,
 }
 
@@ -52,8 +61,9 @@ pub async fn boot() -> TestApp {
         .with_env_filter("qinglian_server=warn")
         .with_test_writer()
         .try_init();
-    let pack = fixture_pack();
-    let dist = static_dir(&pack);
+    let editions = fixture_pack();
+    let dist = static_dir(&editions);
+    let pack = editions.packs[0].clone();
     let data = tempfile::tempdir().unwrap();
     qinglian_server::admin::create_admin(
         data.path(),
@@ -68,6 +78,7 @@ pub async fn boot() -> TestApp {
         base,
         data,
         dist,
+        editions,
         pack,
     }
 }
