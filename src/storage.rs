@@ -389,17 +389,39 @@ impl EventLog {
     }
 
     /// Deletes every event (the confirmed reset). The device id stays.
+    /// Forgets every event. The device keeps its id and its sequence goes on
+    /// (a server that holds this device's earlier events would otherwise
+    /// take the next ones for repeats, or refuse them).
     pub fn clear(&mut self) {
         for index in 0..self.chunks.max(count_chunks()) {
             remove(&chunk_key(index));
         }
-        remove(META_KEY);
         let device = std::mem::take(&mut self.device);
         *self = EventLog {
             device,
-            next_seq: 1,
+            next_seq: self.next_seq.max(1),
             ..EventLog::default()
         };
+        let _ = self.write_meta();
+    }
+
+    /// Forgets every event and starts over as another device (after a
+    /// sign-out: the next person's events must not continue this sequence).
+    pub fn clear_as_new_device(&mut self) -> Result<(), StorageError> {
+        self.clear();
+        remove(DEVICE_KEY);
+        self.device = device_id()?;
+        self.next_seq = 1;
+        self.write_meta()
+    }
+
+    /// Makes sure the next event's seq comes after `seq` (what the server
+    /// already holds of this device), whatever happened to local storage.
+    pub fn continue_after(&mut self, seq: u64) {
+        if self.next_seq <= seq {
+            self.next_seq = seq + 1;
+            let _ = self.write_meta();
+        }
     }
 }
 

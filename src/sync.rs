@@ -43,6 +43,11 @@ pub struct SyncRecord {
     /// Events the server refused as conflicts (ids); kept locally, reported.
     #[serde(default)]
     pub conflicts: Vec<String>,
+    /// The server ended the session (account disabled, signed out from
+    /// another device, expired): this phone is local-only again and keeps
+    /// everything, including what had not reached the server.
+    #[serde(default)]
+    pub session_ended: bool,
 }
 
 /// What the top bar and Settings show about syncing.
@@ -245,6 +250,7 @@ fn signed_in(
         r.acknowledged_seq = 0;
         r.cursor = 0;
         r.conflicts.clear();
+        r.session_ended = false;
     });
     state.sync.phase.set(SyncPhase::Idle);
     request_sync(state);
@@ -257,10 +263,8 @@ fn signed_in(
 pub async fn sign_out(state: AppState) {
     let _ = request("POST", "/api/v1/auth/logout", None).await;
     state.log.update(|log| {
-        log.clear();
-        storage::remove("qinglian.device");
-        if let Ok(device) = storage::device_id() {
-            log.device = device;
+        if let Err(err) = log.clear_as_new_device() {
+            state.storage_error.set(Some(err));
         }
     });
     storage::clear_reading_positions();
@@ -298,6 +302,7 @@ pub fn request_sync(state: AppState) {
                     FAILURES.with(|f| f.set(0));
                     state.sync.phase.set(SyncPhase::Idle);
                 }
+                Err(reason) if reason.key == Key::ErrSessionEnded => session_ended(state),
                 Err(reason) => {
                     state.sync.phase.set(SyncPhase::Failed(reason));
                     if state.sync.record.with_untracked(|r| r.user.is_some()) {
@@ -311,6 +316,17 @@ pub fn request_sync(state: AppState) {
         }
         RUNNING.with(|r| r.set(false));
     });
+}
+
+/// The server no longer knows this session: the phone goes back to
+/// local-only, says so, and keeps every event (what was waiting goes up after
+/// the next sign-in).
+fn session_ended(state: AppState) {
+    state.sync.update_record(|r| {
+        r.user = None;
+        r.session_ended = true;
+    });
+    state.sync.phase.set(SyncPhase::LocalOnly);
 }
 
 /// Retries after a failure with exponential backoff and jitter.
@@ -359,6 +375,11 @@ async fn sync_once(state: AppState) -> Result<(), Message> {
 async fn push(state: AppState) -> Result<(), Message> {
     loop {
         let acked = state.sync.record.with_untracked(|r| r.acknowledged_seq);
+        // New events must come after what the server holds of this device,
+        // even if this phone's storage was reset or restored meanwhile.
+        if state.log.with_untracked(|log| log.next_seq <= acked) {
+            state.log.update(|log| log.continue_after(acked));
+        }
         let (device, batch) = state.log.with_untracked(|log| {
             (
                 log.device.clone(),
@@ -515,10 +536,7 @@ async fn refresh_user(state: AppState) {
                     state.sync.update_record(|r| r.user = Some(me.user));
                 }
             }
-            401 => state
-                .sync
-                .phase
-                .set(SyncPhase::Failed(Message::key(Key::ErrSessionEnded))),
+            401 => session_ended(state),
             _ => {}
         }
     }

@@ -225,3 +225,38 @@ fn merging_the_same_events_twice_adds_nothing() {
     // Our own next seq is unaffected by another device's seqs.
     assert_eq!(log.record(study(60), 2).unwrap().seq, 2);
 }
+
+#[wasm_bindgen_test]
+fn a_reset_keeps_the_device_and_its_sequence_going() {
+    fresh();
+    let mut log = storage::load_events().unwrap();
+    let device = log.device.clone();
+    for _ in 0..3 {
+        log.record(
+            qinglian_core::events::EventKind::StudyTime { seconds: 60 },
+            1_700_000_000_000,
+        )
+        .unwrap();
+    }
+    log.clear();
+    assert!(log.events.is_empty());
+    let next = log
+        .record(
+            qinglian_core::events::EventKind::StudyTime { seconds: 60 },
+            1_700_000_000_000,
+        )
+        .unwrap();
+    assert_eq!((next.device.as_str(), next.seq), (device.as_str(), 4));
+    // And after a reload.
+    let reloaded = storage::load_events().unwrap();
+    assert_eq!(reloaded.next_seq, 5);
+    // A sign-out starts a new device at 1.
+    let mut log = reloaded;
+    log.clear_as_new_device().unwrap();
+    assert_ne!(log.device, device);
+    assert_eq!(log.next_seq, 1);
+    assert_eq!(storage::load_events().unwrap().next_seq, 1);
+    // Whatever storage says, the server's acknowledgement wins.
+    log.continue_after(41);
+    assert_eq!(log.next_seq, 42);
+}

@@ -24,6 +24,12 @@ pub fn SyncStatus() -> impl IntoView {
         let online = state.online.get();
         let waiting = sync::waiting(&state);
         let record = state.sync.record.get();
+        if record.user.is_none() && record.session_ended {
+            return Some((
+                "error",
+                trf(Key::BureauSessionEnded, vec![("n", waiting.to_string())])(),
+            ));
+        }
         record.user.as_ref()?;
         let phase = state.sync.phase.get();
         let (class, words) = match phase {
@@ -64,6 +70,9 @@ pub fn BureauServer() -> impl IntoView {
     view! {
         <section class="card bureau" aria-labelledby="bureau-heading">
             <h2 id="bureau-heading">{tr(Key::BureauTitle)}</h2>
+            {move || state.sync.record.with(|r| r.session_ended && r.user.is_none()).then(|| view! {
+                <p class="notice" role="alert">{trf(Key::BureauSessionEnded, vec![("n", sync::waiting(&state).to_string())])}</p>
+            })}
             <Show when=signed_in fallback=|| view! { <SignInForms/> }>
                 <SignedIn/>
             </Show>

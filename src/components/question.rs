@@ -3,7 +3,7 @@
 
 use crate::state::tr;
 use leptos::prelude::*;
-use qinglian_core::content::{Question, QuestionKind};
+use qinglian_core::content::{option_order, Question, QuestionKind};
 use qinglian_core::i18n::Key;
 
 /// Is this set of chosen option indexes the right answer?
@@ -21,13 +21,23 @@ pub fn is_correct(question: &Question, chosen: &[u32]) -> bool {
     chosen == right
 }
 
-/// Shows `question`; calls `on_checked(chosen, correct)` once when checked,
-/// then shows the feedback and a `next_label` button that calls `on_next`.
+/// A new seed for a quiz attempt or a review session: the options' order is
+/// drawn from it (see [`option_order`]).
+pub fn new_attempt_seed() -> u64 {
+    (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64
+}
+
+/// Shows `question` with its options in the attempt's order; calls
+/// `on_checked(chosen, correct)` once when checked (chosen as the options'
+/// indexes in the pack), then shows the feedback and a `next_label` button
+/// that calls `on_next`.
 #[component]
 pub fn QuestionCard(
     question: Question,
     /// A unique prefix for input ids on the page.
     prefix: String,
+    /// The attempt's seed: the same seed shows the same order.
+    seed: u64,
     #[prop(into)] on_checked: Callback<(Vec<u32>, bool)>,
     #[prop(into)] on_next: Callback<()>,
     next_label: Key,
@@ -57,7 +67,8 @@ pub fn QuestionCard(
             <fieldset disabled=move || checked.get().is_some()>
                 <legend>{question.prompt.clone()}</legend>
                 <p class="muted small">{tr(hint)}</p>
-                {question.options.iter().enumerate().map(|(index, option)| {
+                {option_order(&question, seed).into_iter().map(|index| {
+                    let option = &question.options[index];
                     let index = index as u32;
                     let id = format!("{group}-{index}");
                     let label_for = id.clone();

@@ -1,9 +1,10 @@
-//! The first-run welcome: asks the learner's tier, which chooses their path.
+//! The first-run welcome: shows the language (taken from the phone, and
+//! changeable here) and asks the learner's tier, which chooses their path.
 
 use crate::state::{tr, use_app};
 use leptos::prelude::*;
 use qinglian_core::i18n::Key;
-use qinglian_core::settings::Tier;
+use qinglian_core::settings::{Lang, Tier};
 
 /// The label and one-line description of a tier, for the welcome and Settings.
 pub fn tier_keys(tier: Tier) -> (Key, Key) {
@@ -38,6 +39,26 @@ pub fn TierChoice(chosen: RwSignal<Option<Tier>>, name: &'static str) -> impl In
         .collect_view()
 }
 
+/// The language switch, 简体中文 first; used by the welcome and by Settings.
+/// Each name is written in its own language so anyone can find theirs.
+#[component]
+pub fn LanguageChoice(name: &'static str) -> impl IntoView {
+    let settings = use_app().settings;
+    view! {
+        <fieldset class="segmented">
+            <legend>{tr(Key::SettingsLanguage)}</legend>
+            {Lang::EDITIONS.into_iter().map(|lang| view! {
+                <label>
+                    <input type="radio" name=name value=lang.tag()
+                        prop:checked=move || settings.with(|s| s.lang == lang)
+                        on:change=move |_| settings.update(|s| s.lang = lang)/>
+                    <span lang=lang.tag()>{lang.native_name()}</span>
+                </label>
+            }).collect_view()}
+        </fieldset>
+    }
+}
+
 #[component]
 pub fn Welcome() -> impl IntoView {
     let state = use_app();
@@ -52,6 +73,7 @@ pub fn Welcome() -> impl IntoView {
         <section class="page welcome">
             <h1>{tr(Key::WelcomeTitle)}</h1>
             <p class="lead">{tr(Key::WelcomeIntro)}</p>
+            <LanguageChoice name="welcome-lang"/>
             <form on:submit=start>
                 <fieldset>
                     <legend>{tr(Key::WelcomeAskTier)}</legend>

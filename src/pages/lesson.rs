@@ -2,7 +2,7 @@
 //! feedback, a private reflection note, and previous / next in the track.
 
 use crate::components::blocks::Blocks;
-use crate::components::question::QuestionCard;
+use crate::components::question::{new_attempt_seed, QuestionCard};
 use crate::pages::library::{topic_key, track_key};
 use crate::state::{tr, trf, use_app};
 use crate::storage;
@@ -145,6 +145,7 @@ fn Quiz(lesson: Lesson) -> impl IntoView {
     let score = RwSignal::new(0u32);
     let finished = RwSignal::new(false);
     let attempt = RwSignal::new(0u32);
+    let seed = RwSignal::new(0u64);
     let total = lesson.quiz.len();
     let lesson = StoredValue::new(lesson);
     let best = move || {
@@ -159,6 +160,7 @@ fn Quiz(lesson: Lesson) -> impl IntoView {
         score.set(0);
         finished.set(false);
         attempt.update(|a| *a += 1);
+        seed.set(new_attempt_seed());
         started.set(true);
     };
     view! {
@@ -187,7 +189,7 @@ fn Quiz(lesson: Lesson) -> impl IntoView {
                     let is_last = i + 1 == total;
                     view! {
                         <p class="muted">{trf(Key::QuizQuestionOf, vec![("n", (i + 1).to_string()), ("total", total.to_string())])}</p>
-                        <QuestionCard question=question prefix=format!("quiz{}", attempt.get_untracked())
+                        <QuestionCard question=question prefix=format!("quiz{}", attempt.get_untracked()) seed=seed.get_untracked()
                             next_label=if is_last { Key::QuizSeeScore } else { Key::QuizNext }
                             on_checked=move |(chosen, correct): (Vec<u32>, bool)| {
                                 if correct { score.update(|s| *s += 1); }

@@ -6,7 +6,7 @@ use crate::state::{tr, trf, use_app};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use qinglian_core::content::{Lesson, TOPICS};
-use qinglian_core::i18n::Key;
+use qinglian_core::i18n::{self, Key};
 use qinglian_core::progress::{Progress, Track};
 use qinglian_core::settings::Tier;
 
@@ -54,26 +54,6 @@ fn status_of(lesson: &Lesson, progress: &Progress) -> Status {
     } else {
         Status::New
     }
-}
-
-/// Does the lesson contain every word of the query (title, summary, topics, text)?
-pub fn matches_search(lesson: &Lesson, query: &str) -> bool {
-    let query = query.trim().to_lowercase();
-    if query.is_empty() {
-        return true;
-    }
-    let mut haystack = format!(
-        "{} {} {}",
-        lesson.title,
-        lesson.summary,
-        lesson.topics.join(" ")
-    )
-    .to_lowercase();
-    for block in &lesson.body {
-        haystack.push(' ');
-        haystack.push_str(&block.plain_text().to_lowercase());
-    }
-    query.split_whitespace().all(|word| haystack.contains(word))
 }
 
 #[component]
@@ -135,8 +115,10 @@ pub fn LibraryPage() -> impl IntoView {
                         let tier_id = tier.get();
                         let topic_id = topic.get();
                         let status_id = status.get();
+                        let lang = state.settings.with(|s| s.lang);
                         let found: Vec<Lesson> = pack.lessons.iter().filter(|l| {
-                            matches_search(l, &q)
+                            let topic_names: Vec<&str> = l.topics.iter().map(|t| i18n::text(lang, topic_key(t))).collect();
+                            l.matches(&q, &topic_names)
                                 && (tier_id.is_empty() || l.tiers.iter().any(|t| t.id() == tier_id))
                                 && (topic_id.is_empty() || l.topics.contains(&topic_id))
                                 && match status_id.as_str() {

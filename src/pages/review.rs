@@ -1,7 +1,7 @@
 //! The review queue: questions missed earlier come back on the Leitner
 //! schedule (1, 3, 7, 14, 30 days) until they are known.
 
-use crate::components::question::QuestionCard;
+use crate::components::question::{new_attempt_seed, QuestionCard};
 use crate::components::WithPack;
 use crate::state::{now_ms, tr, trf, use_app};
 use leptos::prelude::*;
@@ -16,6 +16,8 @@ pub fn ReviewPage() -> impl IntoView {
     // not reshuffle the rest.
     let session = RwSignal::new(None::<Vec<(String, String)>>);
     let index = RwSignal::new(0usize);
+    // One order of options for the whole session (new next session).
+    let seed = new_attempt_seed();
     view! {
         <section class="page review">
             <h1>{tr(Key::ReviewTitle)}</h1>
@@ -32,7 +34,9 @@ pub fn ReviewPage() -> impl IntoView {
                     }
                     let items = session.get().unwrap_or_default();
                     let i = index.get();
-                    let waiting = state.progress.with(|p| p.review.len());
+                    // Untracked: recording an answer changes progress, and
+                    // must not rebuild the card and lose its feedback.
+                    let waiting = state.progress.with_untracked(|p| p.review.len());
                     if items.is_empty() || i >= items.len() {
                         return view! {
                             <div class="card">
@@ -48,7 +52,7 @@ pub fn ReviewPage() -> impl IntoView {
                     view! {
                         <p class="muted">{trf(Key::QuizQuestionOf, vec![("n", (i + 1).to_string()), ("total", items.len().to_string())])}
                             " · "<A href=format!("/lesson/{}", lesson.id)>{lesson.title.clone()}</A></p>
-                        <QuestionCard question=question prefix=format!("review{i}") next_label=Key::QuizNext
+                        <QuestionCard question=question prefix=format!("review{i}") seed=seed next_label=Key::QuizNext
                             on_checked=move |(chosen, correct): (Vec<u32>, bool)| {
                                 state.record(EventKind::QuestionAnswered { lesson: lesson_id.clone(), question: question_id.clone(), chosen, correct });
                             }

@@ -1,7 +1,7 @@
 //! Settings: language, text size, theme, study path and name. Every change is
 //! saved on the device at once.
 
-use crate::components::welcome::TierChoice;
+use crate::components::welcome::{LanguageChoice, TierChoice};
 use crate::state::{now_ms, today};
 use crate::state::{tr, use_app};
 use crate::storage;
@@ -10,7 +10,7 @@ use qinglian_core::calendar;
 use qinglian_core::events::Export;
 use qinglian_core::i18n;
 use qinglian_core::i18n::Key;
-use qinglian_core::settings::{Lang, TextSize, Theme};
+use qinglian_core::settings::{TextSize, Theme};
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
@@ -40,17 +40,7 @@ pub fn SettingsPage() -> impl IntoView {
             <h1>{tr(Key::SettingsTitle)}</h1>
             <p class="muted">{tr(Key::SettingsSaved)}</p>
 
-            <fieldset class="segmented">
-                <legend>{tr(Key::SettingsLanguage)}</legend>
-                {Lang::ALL.into_iter().map(|lang| view! {
-                    <label>
-                        <input type="radio" name="lang" value=lang.tag()
-                            prop:checked=move || settings.with(|s| s.lang == lang)
-                            on:change=move |_| settings.update(|s| s.lang = lang)/>
-                        <span lang=lang.tag()>{lang.native_name()}</span>
-                    </label>
-                }).collect_view()}
-            </fieldset>
+            <LanguageChoice name="lang"/>
 
             <fieldset class="segmented">
                 <legend>{tr(Key::SettingsTextSize)}</legend>

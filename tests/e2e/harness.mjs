@@ -82,9 +82,13 @@ export async function launchBrowser() {
   });
 }
 
-/** A phone-sized context; `bypassCSP` only where a test injects axe-core. */
+/**
+ * A phone-sized context, set to English unless `options.locale` says otherwise
+ * (the app's first run follows the phone's language); `bypassCSP` only where
+ * a test injects axe-core.
+ */
 export async function phoneContext(browser, options = {}) {
-  return browser.newContext({ viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true, ...options });
+  return browser.newContext({ viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: "en-US", ...options });
 }
 
 /** Opens the app and answers the first-run welcome with `tier`. */

@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { launchBrowser, withApp as withAppIn, waitForServiceWorker, seriousViolations, DIST, PHONE } from "./harness.mjs";
 
-const pack = JSON.parse(readFileSync(join(DIST, "content/pack.json"), "utf8"));
+const pack = JSON.parse(readFileSync(join(DIST, "content/pack.en.json"), "utf8"));
 const staffLessons = pack.lessons.filter((l) => l.tiers.length === 1 && l.tiers[0] === "staff");
 const firstStaffLesson = staffLessons[0];
 const staffScenario = pack.scenarios.find((s) => s.tiers.includes("staff"));

@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { startServer, launchBrowser, phoneContext, waitForServiceWorker, SERVER, DIST } from "./harness.mjs";
 
-const pack = JSON.parse(readFileSync(join(DIST, "content/pack.json"), "utf8"));
+const pack = JSON.parse(readFileSync(join(DIST, "content/pack.en.json"), "utf8"));
 const lesson = pack.lessons.find((l) => l.tiers.includes("staff"));
 const ADMIN_PASSWORD = "admin-password-for-tests";
 
@@ -148,14 +148,12 @@ test("progress made offline on one phone reaches the other after the server retu
   }
 });
 
-/** FNV-1a 64 of the pack's content, as `Pack::content_hash` computes it. */
-function contentHash(p) {
-  let h = 0xcbf29ce484222325n;
-  for (const b of Buffer.from(JSON.stringify([p.lessons, p.scenarios, p.risk_checklists, p.pledge]), "utf8")) {
-    h ^= BigInt(b);
-    h = (h * 0x100000001b3n) & 0xffffffffffffffffn;
-  }
-  return h.toString(16).padStart(16, "0");
+/** Both editions as the build made them, ready to upload (the server computes the version). */
+function builtEditions() {
+  return {
+    version: "",
+    packs: ["zh-Hans", "en"].map((lang) => JSON.parse(readFileSync(join(DIST, `content/pack.${lang}.json`), "utf8"))),
+  };
 }
 
 test("a content pack published by an admin reaches the app, works offline, and progress survives it", async () => {
@@ -175,18 +173,19 @@ test("a content pack published by an admin reaches the app, works offline, and p
     const upload = (body) =>
       fetch(`${server.url}/api/v1/admin/content`, { method: "PUT", headers: { "content-type": "application/json", cookie }, body });
     // A broken pack is refused with its reasons.
-    const broken = structuredClone(pack);
-    broken.lessons[0].quiz = [];
-    broken.version = contentHash(broken);
+    const broken = builtEditions();
+    broken.packs[1].lessons[0].quiz = [];
     const refused = await upload(JSON.stringify(broken));
     assert.equal(refused.status, 422);
     assert.ok((await refused.json()).problems.some((p) => p.includes("quiz")));
 
-    const revised = structuredClone(pack);
-    const target = revised.lessons.find((l) => l.id === lesson.id);
-    target.title = `${lesson.title} (revised)`;
-    revised.pledge.version += 1;
-    revised.version = contentHash(revised);
+    const revised = builtEditions();
+    for (const edition of revised.packs) {
+      const revisedLesson = edition.lessons.find((l) => l.id === lesson.id);
+      revisedLesson.title = `${revisedLesson.title} (revised)`;
+      edition.pledge.version += 1;
+    }
+    const target = revised.packs[1].lessons.find((l) => l.id === lesson.id);
     const accepted = await upload(JSON.stringify(revised));
     assert.ok(accepted.status === 200 || accepted.status === 201, `upload answered ${accepted.status}: ${await accepted.text()}`);
 

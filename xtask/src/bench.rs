@@ -128,7 +128,7 @@ fn size_rows(dist: &Path) -> Result<Vec<Row>> {
         let bytes =
             std::fs::read(dist.join(&name)).map_err(|err| format!("cannot read {name}: {err}"))?;
         let first_visit = name == "index.html"
-            || name == "content/pack.json"
+            || name == "content/pack.zh-Hans.json"
             || (name.starts_with("snippets/") && name.ends_with(".js"))
             || (!name.contains('/')
                 && (name.ends_with(".js") || name.ends_with(".wasm") || name.ends_with(".css"))

@@ -64,6 +64,24 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
     )
 }
 
+/// Phone screenshots of the Chinese edition, taken from the real release
+/// build by `tests/screenshots.mjs` (Chromium at 360 px, a zh-CN phone).
+pub fn screenshots(root: &Path) -> Result<()> {
+    dist(root)?;
+    tools::ensure_node_packages(root)?;
+    tools::ensure_chromium()?;
+    tools::ensure_cjk_font()?;
+    step("Taking the screenshots");
+    run_in(
+        root,
+        Command::new("node")
+            .arg("tests/screenshots.mjs")
+            .env("QINGLIAN_SERVER", server_binary(root))
+            .env("QINGLIAN_DIST", root.join("dist"))
+            .env("CHROMIUM", tools::CHROMIUM),
+    )
+}
+
 /// Trunk's post_build hook: runs on the staging directory, before trunk moves
 /// it to dist/. Generated files are written there, never into dist/.
 pub fn post_build(root: &Path) -> Result<()> {

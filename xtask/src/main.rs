@@ -26,6 +26,7 @@ fn main() -> ExitCode {
         Some("post-build") => build::post_build(&root),
         Some("content") => build::content_check(&root, &args[1..]),
         Some("setup") => tools::ensure_build_tools(&root).map(|_| ()),
+        Some("screenshots") => build::screenshots(&root),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -51,6 +52,8 @@ const USAGE: &str = "usage: cargo xtask <command>
   content [--export DIR]
                   validate content/ (both editions) and print what each holds;
                   --export writes DIR/pack.<lang>.json
+  screenshots     phone screenshots of the Chinese edition (Today, a lesson)
+                  from the release build, into docs/screenshots/
   setup           install the build tools only";
 
 /// The error every step returns: one sentence that says what failed and what to do.

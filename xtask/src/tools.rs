@@ -143,26 +143,45 @@ pub fn ensure_chromium() -> Result<()> {
         println!("chromium and chromedriver: present ({})", version.trim());
         return Ok(());
     }
+    install_system_packages(
+        &["chromium", "chromium-driver"],
+        &format!("the browser tests need {CHROMIUM} and {CHROMEDRIVER}"),
+    )
+}
+
+/// A Chinese font for screenshots of the Chinese edition (phones have their
+/// own; a test machine's Chromium would draw empty boxes without one).
+pub const CJK_FONT: &str = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc";
+
+pub fn ensure_cjk_font() -> Result<()> {
+    if Path::new(CJK_FONT).exists() {
+        println!("fonts-noto-cjk: present");
+        return Ok(());
+    }
+    install_system_packages(
+        &["fonts-noto-cjk"],
+        "screenshots of the Chinese edition need a CJK font",
+    )
+}
+
+/// Installs Debian packages when this runs as root with apt-get; otherwise
+/// says exactly what to install.
+fn install_system_packages(packages: &[&str], why: &str) -> Result<()> {
     let is_root = output_of(Command::new("id").arg("-u")).is_some_and(|id| id.trim() == "0");
     let has_apt = Path::new("/usr/bin/apt-get").exists();
+    let list = packages.join(" ");
     if !(is_root && has_apt) {
         return Err(format!(
-            "the browser tests need {CHROMIUM} and {CHROMEDRIVER}: install them with \
-             `sudo apt-get update && sudo apt-get install -y chromium chromium-driver`, then run again"
+            "{why}: install them with `sudo apt-get update && sudo apt-get install -y {list}`, then run again"
         ));
     }
-    step("Installing chromium and chromium-driver from the system packages");
+    step(&format!("Installing {list} from the system packages"));
     run_in(Path::new("/"), Command::new("apt-get").arg("update"))?;
     run_in(
         Path::new("/"),
         Command::new("apt-get")
-            .args([
-                "install",
-                "-y",
-                "--no-install-recommends",
-                "chromium",
-                "chromium-driver",
-            ])
+            .args(["install", "-y", "--no-install-recommends"])
+            .args(packages)
             .env("DEBIAN_FRONTEND", "noninteractive"),
     )
 }

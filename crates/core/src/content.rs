@@ -127,6 +127,31 @@ impl Block {
     }
 }
 
+impl Lesson {
+    /// Does the lesson contain every word of the query, in its title, summary,
+    /// text or `topic_names` (the topics in the reader's language)? Words are
+    /// matched inside words, as Chinese has no spaces between them ("登记"
+    /// finds "礼品登记"); English ignores case. Spaces and Chinese or Western
+    /// commas separate the words of a query.
+    pub fn matches(&self, query: &str, topic_names: &[&str]) -> bool {
+        let query = query.to_lowercase();
+        let words: Vec<&str> = query
+            .split(|c: char| c.is_whitespace() || "，、。；：,;".contains(c))
+            .filter(|w| !w.is_empty())
+            .collect();
+        if words.is_empty() {
+            return true;
+        }
+        let mut haystack = format!("{} {} {}", self.title, self.summary, topic_names.join(" "));
+        for block in &self.body {
+            haystack.push(' ');
+            haystack.push_str(&block.plain_text());
+        }
+        let haystack = haystack.to_lowercase();
+        words.iter().all(|word| haystack.contains(word))
+    }
+}
+
 /// A branching story of a real temptation: one decision at a time.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Scenario {
@@ -799,6 +824,9 @@ pub struct QuizShape {
     pub multiple: usize,
     /// Multiple-choice questions with exactly one wrong option.
     pub one_wrong: usize,
+    /// Multiple-choice questions that share the most common number of right
+    /// options (if it is always three, "pick three" is a strategy).
+    pub same_right_count: usize,
 }
 
 /// At most this share of single-choice questions may have the longest option right.
@@ -807,10 +835,20 @@ pub const MAX_CORRECT_LONGEST: f64 = 0.35;
 pub const TRUE_SHARE: std::ops::RangeInclusive<f64> = 0.35..=0.65;
 /// At most this share of multiple-choice questions may have one wrong option.
 pub const MAX_ONE_WRONG: f64 = 0.30;
+/// The longest option must also be right sometimes, or "never the longest"
+/// becomes the giveaway: at least this share, once there are enough questions.
+pub const MIN_CORRECT_LONGEST: f64 = 0.15;
+/// At most this share of multiple-choice questions may have the same number of
+/// right options, once there are enough questions.
+pub const MAX_SAME_RIGHT_COUNT: f64 = 0.60;
+/// The two "at least / not always" rules apply from this many questions of a
+/// kind: a share of a handful of questions says nothing.
+pub const SHAPE_SAMPLE: usize = 10;
 
 impl QuizShape {
     pub fn of(pack: &Pack) -> QuizShape {
         let mut shape = QuizShape::default();
+        let mut right_counts: HashMap<usize, usize> = HashMap::new();
         for question in pack.lessons.iter().flat_map(|l| &l.quiz) {
             match question.kind {
                 QuestionKind::Single => {
@@ -845,9 +883,13 @@ impl QuizShape {
                     if question.options.iter().filter(|o| !o.correct).count() == 1 {
                         shape.one_wrong += 1;
                     }
+                    *right_counts
+                        .entry(question.options.iter().filter(|o| o.correct).count())
+                        .or_default() += 1;
                 }
             }
         }
+        shape.same_right_count = right_counts.values().copied().max().unwrap_or(0);
         shape
     }
 
@@ -862,7 +904,7 @@ impl QuizShape {
     /// The three figures as a line for `cargo xtask content`.
     pub fn describe(&self) -> String {
         format!(
-            "longest option right in {}/{} single-choice ({:.0} %), \"true\" in {}/{} true/false ({:.0} %), one wrong option in {}/{} multiple-choice ({:.0} %)",
+            "longest option right in {}/{} single-choice ({:.0} %), \"true\" in {}/{} true/false ({:.0} %), one wrong option in {}/{} multiple-choice ({:.0} %), the same number of right options in {}/{} multiple-choice",
             self.correct_longest,
             self.single,
             100.0 * Self::share(self.correct_longest, self.single),
@@ -872,6 +914,8 @@ impl QuizShape {
             self.one_wrong,
             self.multiple,
             100.0 * Self::share(self.one_wrong, self.multiple),
+            self.same_right_count,
+            self.multiple,
         )
     }
 
@@ -887,6 +931,17 @@ impl QuizShape {
             add(Place::Pack, format!(
                 "\"true\" is the answer to {} of {} true/false questions ({:.0} %); it must be between {:.0} % and {:.0} %",
                 self.answer_true, self.true_false, true_share * 100.0, TRUE_SHARE.start() * 100.0, TRUE_SHARE.end() * 100.0));
+        }
+        if self.single >= SHAPE_SAMPLE && longest < MIN_CORRECT_LONGEST {
+            add(Place::Pack, format!(
+                "the correct option is the longest in only {} of {} single-choice questions ({:.0} %, at least {:.0} % required): \"never the longest\" gives the answer away too",
+                self.correct_longest, self.single, longest * 100.0, MIN_CORRECT_LONGEST * 100.0));
+        }
+        let same = Self::share(self.same_right_count, self.multiple);
+        if self.multiple >= SHAPE_SAMPLE && same > MAX_SAME_RIGHT_COUNT {
+            add(Place::Pack, format!(
+                "{} of {} multiple-choice questions have the same number of right options ({:.0} %, at most {:.0} % allowed): vary how many are right",
+                self.same_right_count, self.multiple, same * 100.0, MAX_SAME_RIGHT_COUNT * 100.0));
         }
         let one_wrong = Self::share(self.one_wrong, self.multiple);
         if self.multiple > 0 && one_wrong > MAX_ONE_WRONG {
@@ -1306,5 +1361,176 @@ fn same_ids<'a>(
             place,
             format!("{what}: missing {missing:?}, extra {extra:?}"),
         );
+    }
+}
+
+/// The order in which to show a question's options during one attempt: a
+/// shuffle drawn from the attempt's `seed` and the question's id, so it is new
+/// for each attempt and stable within it (a re-render shows the same order).
+/// True/false keeps "true" first: two labelled answers have no position to
+/// learn. Answers are still recorded by the option's index in the pack.
+pub fn option_order(question: &Question, seed: u64) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..question.options.len()).collect();
+    if question.kind == QuestionKind::TrueFalse {
+        return order;
+    }
+    let mut state = seed ^ crate::hash::fnv1a64(question.id.as_bytes());
+    // splitmix64: small, well mixed, the same on every platform.
+    let mut next = move || {
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    };
+    for i in (1..order.len()).rev() {
+        let j = (next() % (i as u64 + 1)) as usize;
+        order.swap(i, j);
+    }
+    order
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn question(kind: QuestionKind, options: usize) -> Question {
+        Question {
+            id: "q1".into(),
+            kind,
+            prompt: "?".into(),
+            options: (0..options)
+                .map(|i| AnswerOption {
+                    text: format!("option {i}"),
+                    correct: i == 0,
+                    explanation: "why".into(),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn option_order_is_a_stable_permutation() {
+        let q = question(QuestionKind::Single, 4);
+        for seed in 0..200 {
+            let order = option_order(&q, seed);
+            let mut sorted = order.clone();
+            sorted.sort_unstable();
+            assert_eq!(sorted, [0, 1, 2, 3]);
+            assert_eq!(order, option_order(&q, seed), "stable within an attempt");
+        }
+    }
+
+    #[test]
+    fn option_order_changes_between_attempts_and_spreads_the_right_answer() {
+        let q = question(QuestionKind::Multiple, 4);
+        let mut first_position = [0usize; 4];
+        let mut orders = HashSet::new();
+        for seed in 0..4000u64 {
+            let order = option_order(&q, seed.wrapping_mul(0x2545_f491_4f6c_dd1d));
+            first_position[order.iter().position(|&o| o == 0).unwrap()] += 1;
+            orders.insert(order);
+        }
+        assert_eq!(orders.len(), 24, "every order of four options occurs");
+        for count in first_position {
+            assert!((800..1200).contains(&count), "{first_position:?}");
+        }
+    }
+
+    fn lesson(title: &str, body: &str) -> Lesson {
+        Lesson {
+            id: "l".into(),
+            title: title.into(),
+            summary: String::new(),
+            tiers: vec![Tier::Staff],
+            minutes: 5,
+            topics: vec!["self-discipline".into()],
+            body: vec![Block::Paragraph {
+                spans: vec![Span {
+                    text: body.into(),
+                    ..Span::default()
+                }],
+            }],
+            quiz: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn search_finds_chinese_inside_words() {
+        let l = lesson("礼品礼金登记上交", "无法当场拒收的，应及时上交并登记。");
+        assert!(l.matches("登记", &["廉洁自律"]));
+        assert!(l.matches("礼金", &[]));
+        assert!(
+            l.matches("上交　登记", &[]),
+            "a full-width space separates words"
+        );
+        assert!(l.matches("拒收，登记", &[]));
+        assert!(
+            l.matches("自律", &["廉洁自律"]),
+            "topics in the reader's language"
+        );
+        assert!(!l.matches("红包", &["廉洁自律"]));
+        assert!(!l.matches("登记 红包", &[]), "every word must be found");
+        assert!(l.matches("  ", &[]));
+    }
+
+    #[test]
+    fn search_ignores_case_in_english() {
+        let l = lesson("Gifts and the Register", "Hand it in and register it.");
+        assert!(l.matches("REGISTER gifts", &[]));
+        assert!(l.matches("regist", &[]));
+        assert!(!l.matches("mooncakes", &["Self-discipline"]));
+    }
+
+    fn shape_problems(shape: QuizShape) -> Vec<String> {
+        let mut problems = Vec::new();
+        shape.check(&mut |_, reason| problems.push(reason));
+        problems
+    }
+
+    #[test]
+    fn a_longest_option_that_is_never_right_fails_once_there_are_enough_questions() {
+        let base = QuizShape {
+            single: 20,
+            correct_longest: 4,
+            ..QuizShape::default()
+        };
+        assert!(shape_problems(base).is_empty(), "20 % is fine");
+        let never = QuizShape {
+            correct_longest: 0,
+            ..base
+        };
+        assert!(shape_problems(never)[0].contains("only 0 of 20"));
+        let few = QuizShape {
+            single: 3,
+            correct_longest: 0,
+            ..QuizShape::default()
+        };
+        assert!(
+            shape_problems(few).is_empty(),
+            "three questions say nothing"
+        );
+    }
+
+    #[test]
+    fn always_the_same_number_of_right_options_fails() {
+        let varied = QuizShape {
+            multiple: 12,
+            same_right_count: 7,
+            ..QuizShape::default()
+        };
+        assert!(shape_problems(varied).is_empty());
+        let always_three = QuizShape {
+            same_right_count: 12,
+            ..varied
+        };
+        assert!(shape_problems(always_three)[0]
+            .contains("12 of 12 multiple-choice questions have the same number"));
+    }
+
+    #[test]
+    fn true_false_keeps_true_first() {
+        let q = question(QuestionKind::TrueFalse, 2);
+        assert!((0..50).all(|seed| option_order(&q, seed) == [0, 1]));
     }
 }

@@ -344,7 +344,6 @@ ui_text! {
     UnitOpen => "Open report", "查看报告";
     UnitChoose => "Choose a unit above to see its report.", "请在上方选择单位以查看报告。";
 
-    WelcomeAskLanguage => "Language", "语言";
     ErrOfflineWaiting => "offline: waiting for a network", "离线，等待网络连接";
     ErrNoConnection => "no connection to the server", "无法连接服务器";
     ErrConnectionBroke => "the connection broke while the answer was read", "读取服务器应答时连接中断";
@@ -372,6 +371,7 @@ ui_text! {
     ImportNotExport => "the file is not a Qinglian export", "该文件不是清廉导出的数据文件";
     ImportOtherVersion => "the file comes from another version of the app ({version}); this app reads version {supported}", "该文件来自其他版本的应用（第 {version} 版），本应用只能读取第 {supported} 版";
     ImportDamaged => "the export is damaged", "导出文件已损坏";
+    BureauSessionEnded => "Signed out by the bureau server (the account may have been disabled, or signed out on another device). Everything stays on this phone; {n} {n|event waits|events wait} to be sent after you sign in again.", "已被单位服务器退出登录（账号可能已停用，或已在其他设备上退出）。所有记录仍保存在本机，其中 {n} 条将在重新登录后发送。";
 }
 
 /// A message for the learner, kept as a key and its slot values so that it

@@ -183,7 +183,10 @@ pub async fn put_content(
             "expected a JSON body with `Content-Type: application/json`",
         ));
     }
-    let editions: Editions = parse_json(&body)?;
+    // The version is derived from the content: computed here, whatever the
+    // upload says, so a publisher never has to hash anything.
+    let uploaded: Editions = parse_json(&body)?;
+    let editions = Editions::seal(uploaded.packs);
     let problems: Vec<String> = editions.validate().iter().map(|p| p.to_string()).collect();
     if !problems.is_empty() {
         return Err(ApiError::unprocessable(format!(

@@ -37,7 +37,6 @@ async fn a_broken_pack_is_refused_with_its_problems() {
     let mut broken = app.editions.clone();
     broken.packs[0].lessons[0].quiz.clear();
     broken.packs[0].pledge.version = 0;
-    // The version no longer matches the content either.
     let reply = admin
         .put(
             "/api/v1/admin/content",
@@ -48,9 +47,6 @@ async fn a_broken_pack_is_refused_with_its_problems() {
     let body = reply.json();
     let problems = body["problems"].as_array().unwrap();
     assert!(problems.len() >= 2, "{problems:?}");
-    assert!(problems
-        .iter()
-        .any(|p| p.as_str().unwrap().contains("does not match")));
     assert!(problems
         .iter()
         .any(|p| p.as_str().unwrap().contains("version must be 1")));
