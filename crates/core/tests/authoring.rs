@@ -422,7 +422,8 @@ fn the_quiz_shape_is_measured() {
             true_false: 2,
             answer_true: 1,
             multiple: 1,
-            one_wrong: 0
+            one_wrong: 0,
+            same_right_count: 1,
         }
     );
 }
