@@ -90,7 +90,7 @@ pub fn SettingsPage() -> impl IntoView {
                     <p>{tr(Key::StorageProblem)}</p>
                     <ul>
                         {set_aside.into_iter().map(|entry| view! {
-                            <li><code>{entry.key}</code>": "{entry.reason}</li>
+                            <li>{tr(aside_kind(&entry.key))}" "<code title=entry.reason.clone()>{entry.key.clone()}</code></li>
                         }).collect_view()}
                     </ul>
                 </div>
@@ -198,6 +198,16 @@ fn YourData() -> impl IntoView {
                 </div>
             </Show>
         </section>
+    }
+}
+
+/// What a set-aside storage entry held, in the learner's words (the
+/// technical reason stays with the kept copy, and in the key's tooltip).
+fn aside_kind(key: &str) -> Key {
+    match key {
+        "qinglian.settings" => Key::AsideSettings,
+        "qinglian.sync" => Key::AsideSync,
+        _ => Key::AsideEvents,
     }
 }
 

@@ -371,6 +371,9 @@ ui_text! {
     ImportNotExport => "the file is not a Qinglian export", "该文件不是清廉导出的数据文件";
     ImportOtherVersion => "the file comes from another version of the app ({version}); this app reads version {supported}", "该文件来自其他版本的应用（第 {version} 版），本应用只能读取第 {supported} 版";
     ImportDamaged => "the export is damaged", "导出文件已损坏";
+    AsideSettings => "Your settings (the defaults are used meanwhile):", "您的设置（暂时使用默认设置）：";
+    AsideSync => "The bureau server record (sign in again if needed):", "单位服务器登录记录（如需要请重新登录）：";
+    AsideEvents => "Part of your study record:", "部分学习记录：";
     BureauSessionEnded => "Signed out by the bureau server (the account may have been disabled, or signed out on another device). Everything stays on this phone; {n} {n|event waits|events wait} to be sent after you sign in again.", "已被单位服务器退出登录（账号可能已停用，或已在其他设备上退出）。所有记录仍保存在本机，其中 {n} 条将在重新登录后发送。";
 }
 
