@@ -11,5 +11,6 @@ pub mod events;
 pub mod hash;
 pub mod i18n;
 pub mod progress;
+pub mod qr;
 pub mod settings;
 pub mod sync;
