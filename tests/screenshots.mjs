@@ -24,7 +24,10 @@ try {
   await page.getByRole("button", { name: "开始学习" }).click();
   await page.getByRole("heading", { level: 1, name: "今日学习" }).waitFor();
   await waitForServiceWorker(page);
-  await page.evaluate(() => document.fonts.ready);
+  await page.evaluate(async () => {
+    await document.fonts.ready;
+    window.scrollTo(0, 0);
+  });
   await page.screenshot({ path: join(out, "today.zh-Hans.png") });
   await page.goto(`${server.url}/lesson/${lesson.id}`);
   await page.getByRole("heading", { level: 1, name: lesson.title }).waitFor();
