@@ -44,7 +44,10 @@ mod tests {
         // The three finder patterns: a dark 7×7 ring with a dark 3×3 centre.
         for (ox, oy) in [(0, 0), (qr.size - 7, 0), (0, qr.size - 7)] {
             for i in 0..7 {
-                assert!(dark(&qr, ox + i, oy) && dark(&qr, ox, oy + i), "finder at {ox},{oy}");
+                assert!(
+                    dark(&qr, ox + i, oy) && dark(&qr, ox, oy + i),
+                    "finder at {ox},{oy}"
+                );
             }
             assert!(!dark(&qr, ox + 1, oy + 1), "light ring at {ox},{oy}");
             assert!(dark(&qr, ox + 3, oy + 3), "dark centre at {ox},{oy}");
