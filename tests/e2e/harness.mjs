@@ -100,10 +100,14 @@ export async function openAndChooseTier(page, url, tier = "Staff") {
   await page.getByRole("heading", { level: 1, name: "Today" }).waitFor();
 }
 
-/** Waits until a service worker controls the page (it claims clients on activate). */
+/**
+ * Waits until a service worker controls the page (it claims clients on
+ * activate). Installing precaches the whole build (both content editions), so
+ * on a loaded two-core CI machine it is given a minute.
+ */
 export async function waitForServiceWorker(page) {
   await page.waitForFunction(() => navigator.serviceWorker && navigator.serviceWorker.controller !== null, null, {
-    timeout: 20000,
+    timeout: 60000,
   });
 }
 
