@@ -180,6 +180,37 @@ pub struct ApiError {
     pub error: String,
 }
 
+/// Is `c` an invisible Unicode format character (general category Cf: bidi
+/// overrides and isolates, zero-width spaces and joiners, soft hyphen, tag
+/// characters …)? Names and logins may not contain them: they make one
+/// name look like another, or reorder the text around them.
+pub fn is_format_char(c: char) -> bool {
+    matches!(
+        c as u32,
+        0x00AD
+            | 0x0600..=0x0605
+            | 0x061C
+            | 0x06DD
+            | 0x070F
+            | 0x0890..=0x0891
+            | 0x08E2
+            | 0x180E
+            | 0x200B..=0x200F
+            | 0x202A..=0x202E
+            | 0x2060..=0x2064
+            | 0x2066..=0x206F
+            | 0xFEFF
+            | 0xFFF9..=0xFFFB
+            | 0x110BD
+            | 0x110CD
+            | 0x13430..=0x1343F
+            | 0x1BCA0..=0x1BCA3
+            | 0x1D173..=0x1D17A
+            | 0xE0001
+            | 0xE0020..=0xE007F
+    )
+}
+
 /// The events of `device` a client still has to push: those after the
 /// acknowledged seq, in seq order, at most `max` of them.
 pub fn next_batch(events: &[Event], device: &str, acknowledged_seq: u64, max: usize) -> Vec<Event> {
@@ -205,6 +236,23 @@ mod tests {
             seq,
             at: 1_000 * seq as i64,
             kind: EventKind::StudyTime { seconds: 30 },
+        }
+    }
+
+    #[test]
+    fn format_characters_are_recognised() {
+        for c in [
+            '\u{202E}',
+            '\u{200B}',
+            '\u{2066}',
+            '\u{FEFF}',
+            '\u{AD}',
+            '\u{E0041}',
+        ] {
+            assert!(is_format_char(c), "{c:?}");
+        }
+        for c in ['a', '李', ' ', '\u{3000}', '-'] {
+            assert!(!is_format_char(c), "{c:?}");
         }
     }
 

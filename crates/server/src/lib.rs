@@ -27,6 +27,8 @@ pub struct Config {
     pub addr: SocketAddr,
     pub data_dir: PathBuf,
     pub static_dir: PathBuf,
+    /// Proxies whose `X-Forwarded-For` names the client (`--trusted-proxy`).
+    pub trusted_proxies: Vec<auth::Cidr>,
     /// Fault injection for the crash test only: abort the process right after
     /// a push is committed, before answering (`QINGLIAN_FAULT_ABORT_AFTER_COMMIT=1`).
     pub fault_abort_after_commit: bool,
@@ -39,6 +41,7 @@ impl Config {
             addr,
             data_dir,
             static_dir,
+            trusted_proxies: Vec::new(),
             fault_abort_after_commit: false,
         }
     }
@@ -69,6 +72,9 @@ pub struct AppState {
     pub store: Arc<dyn store::Store>,
     pub content: Arc<content::ContentState>,
     pub limiter: Arc<auth::RateLimiter>,
+    /// Password hashing, at most one per CPU at a time.
+    pub hasher: auth::Hasher,
+    pub trusted_proxies: Arc<Vec<auth::Cidr>>,
     /// Session cookies carry `Secure` unless the server listens on loopback
     /// (plain-HTTP development and tests).
     pub secure_cookies: bool,
@@ -101,6 +107,8 @@ pub async fn state(config: &Config) -> Result<AppState, StartError> {
         store: Arc::new(store),
         content: Arc::new(content),
         limiter: Arc::new(auth::RateLimiter::default()),
+        hasher: auth::Hasher::gated(Arc::new(auth::HashGate::per_cpu())),
+        trusted_proxies: Arc::new(config.trusted_proxies.clone()),
         secure_cookies: !config.addr.ip().is_loopback(),
         fault_abort_after_commit: config.fault_abort_after_commit,
     })

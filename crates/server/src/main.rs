@@ -55,6 +55,12 @@ struct ServeArgs {
     /// administrator publishes another.
     #[arg(long = "static", default_value = "dist")]
     static_dir: PathBuf,
+
+    /// A reverse proxy (address or block, e.g. 127.0.0.1 or 10.0.0.0/8) whose
+    /// X-Forwarded-For header names the client, for the per-address sign-in
+    /// limits. Repeat for several. Without it, X-Forwarded-For is ignored.
+    #[arg(long = "trusted-proxy", value_name = "CIDR")]
+    trusted_proxies: Vec<qinglian_server::auth::Cidr>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -105,6 +111,7 @@ async fn main() {
 
 async fn run(args: ServeArgs) -> Result<(), String> {
     let mut config = Config::new(args.addr, args.data, args.static_dir);
+    config.trusted_proxies = args.trusted_proxies;
     config.fault_abort_after_commit = std::env::var(FAULT_VAR).is_ok_and(|v| v == "1");
     serve(config).await.map_err(|err| err.to_string())
 }
