@@ -23,6 +23,10 @@ use serde::{Deserialize, Serialize};
 /// The session cookie's name: the browser sends it, the app never reads it
 /// (it is HttpOnly).
 pub const SESSION_COOKIE: &str = "qinglian_session";
+/// Its name when the server runs behind HTTPS (`--public-url https://…`):
+/// the `__Host-` prefix makes browsers accept it only with `Secure`,
+/// `Path=/` and no `Domain`, so no other site or subdomain can set it.
+pub const SESSION_COOKIE_SECURE: &str = "__Host-qinglian_session";
 /// Shortest password the server accepts, in characters; the app checks it
 /// before sending so the learner hears it at once.
 pub const MIN_PASSWORD_CHARS: usize = 10;

@@ -15,6 +15,7 @@ use axum::{
 };
 use qinglian_core::sync::{
     JoinRequest, LoginRequest, Role, User, UserResponse, MIN_PASSWORD_CHARS, SESSION_COOKIE,
+    SESSION_COOKIE_SECURE,
 };
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -271,36 +272,95 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The session cookie's name and `Secure` flag.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CookiePolicy {
+    pub name: &'static str,
+    pub secure: bool,
+}
+
+impl CookiePolicy {
+    /// `__Host-qinglian_session` + Secure behind an https `--public-url`;
+    /// otherwise `qinglian_session`, Secure unless the server listens on
+    /// loopback (plain-HTTP development and tests).
+    pub fn for_config(config: &crate::Config) -> CookiePolicy {
+        match &config.public_url {
+            Some(url) if url.https => CookiePolicy {
+                name: SESSION_COOKIE_SECURE,
+                secure: true,
+            },
+            _ => CookiePolicy {
+                name: SESSION_COOKIE,
+                secure: !config.addr.ip().is_loopback(),
+            },
+        }
+    }
+}
+
 /// The `Set-Cookie` value that opens a session in the browser.
-fn session_cookie(token: &str, secure: bool) -> HeaderValue {
+fn session_cookie(token: &str, policy: CookiePolicy) -> HeaderValue {
     let max_age = SESSION_ABSOLUTE_MS / 1000;
-    let secure = if secure { "; Secure" } else { "" };
+    let secure = if policy.secure { "; Secure" } else { "" };
+    let name = policy.name;
     HeaderValue::from_str(&format!(
-        "{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}{secure}"
+        "{name}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}{secure}"
     ))
     .expect("a hex token is a valid header value")
 }
 
 /// The `Set-Cookie` value that removes it.
-fn clear_cookie(secure: bool) -> HeaderValue {
-    let secure = if secure { "; Secure" } else { "" };
+fn clear_cookie(policy: CookiePolicy) -> HeaderValue {
+    let secure = if policy.secure { "; Secure" } else { "" };
+    let name = policy.name;
     HeaderValue::from_str(&format!(
-        "{SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0{secure}"
+        "{name}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0{secure}"
     ))
     .expect("a valid header value")
 }
 
 /// The session token the request carries, if any.
-fn cookie_token(headers: &HeaderMap) -> Option<String> {
+fn cookie_token(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(|value| value.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
+        .find(|(found, _)| *found == name)
         .map(|(_, value)| value.trim().to_owned())
         .filter(|value| !value.is_empty())
+}
+
+/// Refuses (403) a POST, PUT, PATCH or DELETE that a browser sent from
+/// another site: `Sec-Fetch-Site: cross-site`, or, with `--public-url`, an
+/// `Origin` other than it. Clients that send neither (scripts) pass; the
+/// session cookie is `SameSite=Strict` besides.
+pub async fn refuse_cross_site(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    use axum::http::Method;
+    let changes = matches!(
+        *request.method(),
+        Method::POST | Method::PUT | Method::PATCH | Method::DELETE
+    );
+    if changes {
+        let headers = request.headers();
+        let cross_site = headers
+            .get("sec-fetch-site")
+            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"cross-site"));
+        let foreign_origin = match (&state.public_origin, headers.get(header::ORIGIN)) {
+            (Some(ours), Some(origin)) => !origin
+                .to_str()
+                .is_ok_and(|o| o.trim_end_matches('/').eq_ignore_ascii_case(ours)),
+            _ => false,
+        };
+        if cross_site || foreign_origin {
+            return ApiError::forbidden("a request from another site is refused").into_response();
+        }
+    }
+    next.run(request).await
 }
 
 /// The signed-in account of a request; rejects with 401 without one.
@@ -310,7 +370,7 @@ impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<CurrentUser> {
-        let Some(token) = cookie_token(&parts.headers) else {
+        let Some(token) = cookie_token(&parts.headers, state.cookie.name) else {
             return Err(ApiError::unauthorized("not signed in"));
         };
         let now = now_ms();
@@ -635,10 +695,9 @@ async fn signed_in(state: &AppState, user: User, status: StatusCode) -> ApiResul
         .await
         .map_err(ApiError::internal)?;
     let mut response = (status, Json(UserResponse { user })).into_response();
-    response.headers_mut().insert(
-        header::SET_COOKIE,
-        session_cookie(&token, state.secure_cookies),
-    );
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, session_cookie(&token, state.cookie));
     Ok(response)
 }
 
@@ -788,7 +847,7 @@ pub async fn login(
 /// `POST /api/v1/auth/logout`: ends the session (if any) and clears the
 /// cookie. Always 204, so a client can sign out after its session expired.
 pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
-    if let Some(token) = cookie_token(&headers) {
+    if let Some(token) = cookie_token(&headers, state.cookie.name) {
         state
             .store
             .delete_session(&token_hash(&token))
@@ -798,7 +857,7 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> ApiRes
     let mut response = StatusCode::NO_CONTENT.into_response();
     response
         .headers_mut()
-        .insert(header::SET_COOKIE, clear_cookie(state.secure_cookies));
+        .insert(header::SET_COOKIE, clear_cookie(state.cookie));
     Ok(response)
 }
 
@@ -830,7 +889,15 @@ mod tests {
 
     #[test]
     fn cookies_are_secure_off_loopback() {
-        let cookie = session_cookie("abc", true);
+        let secure = CookiePolicy {
+            name: SESSION_COOKIE_SECURE,
+            secure: true,
+        };
+        let plain = CookiePolicy {
+            name: SESSION_COOKIE,
+            secure: false,
+        };
+        let cookie = session_cookie("abc", secure);
         let cookie = cookie.to_str().unwrap();
         for attribute in [
             "HttpOnly",
@@ -838,14 +905,15 @@ mod tests {
             "Path=/",
             "Secure",
             "Max-Age=7776000",
+            "__Host-qinglian_session=abc",
         ] {
             assert!(cookie.contains(attribute), "{cookie}");
         }
-        assert!(!session_cookie("abc", false)
+        assert!(!session_cookie("abc", plain)
             .to_str()
             .unwrap()
             .contains("Secure"));
-        assert!(clear_cookie(true).to_str().unwrap().contains("Max-Age=0"));
+        assert!(clear_cookie(secure).to_str().unwrap().contains("Max-Age=0"));
     }
 
     #[test]
@@ -855,7 +923,11 @@ mod tests {
             header::COOKIE,
             HeaderValue::from_static("a=1; qinglian_session=abc; b=2"),
         );
-        assert_eq!(cookie_token(&headers).as_deref(), Some("abc"));
+        assert_eq!(
+            cookie_token(&headers, SESSION_COOKIE).as_deref(),
+            Some("abc")
+        );
+        assert_eq!(cookie_token(&headers, SESSION_COOKIE_SECURE), None);
     }
 
     #[test]

@@ -61,6 +61,14 @@ struct ServeArgs {
     /// limits. Repeat for several. Without it, X-Forwarded-For is ignored.
     #[arg(long = "trusted-proxy", value_name = "CIDR")]
     trusted_proxies: Vec<qinglian_server::auth::Cidr>,
+
+    /// The address people open the app at, e.g. https://qinglian.bureau.example
+    /// (behind a reverse proxy that terminates HTTPS). With https the session
+    /// cookie becomes `__Host-qinglian_session` with Secure, and HSTS is sent.
+    /// Either way, a POST, PUT, PATCH or DELETE whose Origin is another site
+    /// is refused.
+    #[arg(long = "public-url", value_name = "URL")]
+    public_url: Option<qinglian_server::PublicUrl>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -112,6 +120,7 @@ async fn main() {
 async fn run(args: ServeArgs) -> Result<(), String> {
     let mut config = Config::new(args.addr, args.data, args.static_dir);
     config.trusted_proxies = args.trusted_proxies;
+    config.public_url = args.public_url;
     config.fault_abort_after_commit = std::env::var(FAULT_VAR).is_ok_and(|v| v == "1");
     serve(config).await.map_err(|err| err.to_string())
 }

@@ -181,3 +181,176 @@ fn a_flood_of_sign_ins_stays_within_memory() {
     }
     assert!(counts.get(&503).copied().unwrap_or(0) > 0, "{counts:?}");
 }
+
+/// Reads from a raw connection until it closes or `limit` passes; returns
+/// what came and whether it closed.
+async fn read_until_closed(
+    stream: &mut tokio::net::TcpStream,
+    limit: std::time::Duration,
+) -> (String, bool) {
+    use tokio::io::AsyncReadExt;
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    let deadline = tokio::time::Instant::now() + limit;
+    loop {
+        match tokio::time::timeout_at(deadline, stream.read(&mut buf)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => return (String::from_utf8_lossy(&got).into_owned(), true),
+            Ok(Ok(n)) => got.extend_from_slice(&buf[..n]),
+            Err(_) => return (String::from_utf8_lossy(&got).into_owned(), false),
+        }
+    }
+}
+
+fn host_of(base: &str) -> String {
+    base.trim_start_matches("http://").to_owned()
+}
+
+#[test]
+fn the_default_timeouts_and_connection_cap() {
+    let config =
+        qinglian_server::Config::new("127.0.0.1:0".parse().unwrap(), "data".into(), "dist".into());
+    assert_eq!(config.header_timeout.as_secs(), 10);
+    assert_eq!(config.request_timeout.as_secs(), 30);
+    assert_eq!(config.max_connections, 1024);
+}
+
+#[tokio::test]
+async fn slow_headers_are_cut_off() {
+    use tokio::io::AsyncWriteExt;
+    let app = boot_with(|config| config.header_timeout = std::time::Duration::from_secs(1)).await;
+    let mut slow = tokio::net::TcpStream::connect(host_of(&app.base))
+        .await
+        .unwrap();
+    slow.write_all(b"GET /api/health HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let (_, closed) = read_until_closed(&mut slow, std::time::Duration::from_secs(5)).await;
+    assert!(closed, "the connection is closed");
+    assert!(started.elapsed() < std::time::Duration::from_secs(3));
+    // An idle kept-alive connection is closed the same way.
+    let mut idle = tokio::net::TcpStream::connect(host_of(&app.base))
+        .await
+        .unwrap();
+    let (_, closed) = read_until_closed(&mut idle, std::time::Duration::from_secs(5)).await;
+    assert!(closed);
+}
+
+#[tokio::test]
+async fn a_slow_body_times_out() {
+    use tokio::io::AsyncWriteExt;
+    let app = boot_with(|config| config.request_timeout = std::time::Duration::from_secs(1)).await;
+    let mut slow = tokio::net::TcpStream::connect(host_of(&app.base))
+        .await
+        .unwrap();
+    slow.write_all(
+        b"POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{",
+    )
+    .await
+    .unwrap();
+    let (answer, _) = read_until_closed(&mut slow, std::time::Duration::from_secs(4)).await;
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer:?}");
+}
+
+#[tokio::test]
+async fn open_connections_are_capped() {
+    let app = boot_with(|config| config.max_connections = 2).await;
+    let first = tokio::net::TcpStream::connect(host_of(&app.base))
+        .await
+        .unwrap();
+    let _second = tokio::net::TcpStream::connect(host_of(&app.base))
+        .await
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let client = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_millis(700))
+        .build()
+        .unwrap();
+    let url = format!("{}/api/health", app.base);
+    assert!(client.get(&url).send().await.is_err(), "a third waits");
+    drop(first);
+    let client = reqwest::Client::new();
+    let reply = client.get(&url).send().await.unwrap();
+    assert_eq!(reply.status(), 200);
+}
+
+#[tokio::test]
+async fn behind_https_cookies_are_host_only_and_cross_site_writes_refused() {
+    let app = boot_with(|config| {
+        config.public_url = Some("https://Qinglian.Bureau.example:443/".parse().unwrap())
+    })
+    .await;
+    let mut admin = app.browser();
+    let reply = sign_in(&mut admin, ADMIN_LOGIN, ADMIN_PASSWORD, None)
+        .await
+        .expect(200);
+    let cookie = reply.header("set-cookie").to_owned();
+    assert!(cookie.starts_with("__Host-qinglian_session="), "{cookie}");
+    for attribute in ["Secure", "Path=/", "HttpOnly", "SameSite=Strict"] {
+        assert!(cookie.contains(attribute), "{cookie}");
+    }
+    assert!(!cookie.contains("Domain"), "{cookie}");
+    assert_eq!(
+        reply.header("strict-transport-security"),
+        "max-age=31536000"
+    );
+    admin.get("/api/v1/auth/me").await.expect(200);
+    // The plain name opens nothing here.
+    let mut plain = app.browser();
+    plain.cookie = admin.cookie.clone().map(|c| c.replace("__Host-", ""));
+    plain.get("/api/v1/auth/me").await.expect(401);
+    let page = admin.get("/").await.expect(200);
+    assert_eq!(page.header("strict-transport-security"), "max-age=31536000");
+
+    let unit = |origin: Option<&str>, fetch_site: Option<&str>| {
+        let mut request = admin
+            .http
+            .post(format!("{}/api/v1/admin/units", app.base))
+            .header("cookie", admin.cookie.clone().unwrap())
+            .json(&json!({ "name": "Office" }));
+        if let Some(origin) = origin {
+            request = request.header("origin", origin);
+        }
+        if let Some(site) = fetch_site {
+            request = request.header("sec-fetch-site", site);
+        }
+        request
+    };
+    let mut browser = admin.clone();
+    let reply = browser
+        .finish(unit(Some("https://evil.example"), None))
+        .await
+        .expect(403);
+    assert!(reply.error().contains("another site"));
+    browser.finish(unit(Some("null"), None)).await.expect(403);
+    browser
+        .finish(unit(None, Some("cross-site")))
+        .await
+        .expect(403);
+    browser
+        .finish(unit(
+            Some("https://qinglian.bureau.example"),
+            Some("same-origin"),
+        ))
+        .await
+        .expect(201);
+    browser.finish(unit(None, None)).await.expect(201);
+    // Reading from elsewhere is not refused (the answer is the browser's to guard).
+    let request = admin
+        .http
+        .get(format!("{}/api/v1/content/version", app.base))
+        .header("origin", "https://evil.example");
+    browser.finish(request).await.expect(200);
+}
+
+#[tokio::test]
+async fn without_a_public_url_cross_site_fetches_are_still_refused() {
+    let app = boot().await;
+    let mut browser = app.browser();
+    let request = browser
+        .http
+        .post(format!("{}/api/v1/auth/login", app.base))
+        .header("sec-fetch-site", "cross-site")
+        .json(&json!({ "login": ADMIN_LOGIN, "password": ADMIN_PASSWORD }));
+    browser.finish(request).await.expect(403);
+}
