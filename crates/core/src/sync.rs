@@ -35,6 +35,8 @@ pub const MIN_PASSWORD_CHARS: usize = 10;
 pub const PUSH_MAX_BYTES: usize = 2 * 1024 * 1024;
 /// A batch size that stays well below [`PUSH_MAX_BYTES`] for any event.
 pub const PUSH_BATCH_EVENTS: usize = 500;
+/// The most events one push may carry; the server answers 413 past it.
+pub const PUSH_MAX_EVENTS: usize = 500;
 /// Events per pull page when the client names no limit.
 pub const PULL_DEFAULT_LIMIT: u32 = 500;
 /// The most events one pull page returns, whatever limit is asked for.

@@ -710,6 +710,9 @@ pub fn store_error(err: StoreError) -> ApiError {
             ApiError::unprocessable(err.to_string())
         }
         StoreError::DeviceOfOtherUser => ApiError::forbidden(err.to_string()),
+        StoreError::TooManyEvents { limit, .. } => {
+            ApiError::unprocessable(err.to_string()).with("limit", limit)
+        }
         StoreError::Gap { held, .. } => {
             ApiError::unprocessable(err.to_string()).with("acknowledged_seq", held)
         }

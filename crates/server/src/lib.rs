@@ -39,6 +39,8 @@ pub struct Config {
     pub request_timeout: Duration,
     /// Open connections at most; more wait in the kernel's queue.
     pub max_connections: usize,
+    /// The most events kept for one account.
+    pub max_events_per_user: u64,
     /// Fault injection for the crash test only: abort the process right after
     /// a push is committed, before answering (`QINGLIAN_FAULT_ABORT_AFTER_COMMIT=1`).
     pub fault_abort_after_commit: bool,
@@ -56,6 +58,7 @@ impl Config {
             header_timeout: HEADER_TIMEOUT,
             request_timeout: REQUEST_TIMEOUT,
             max_connections: MAX_CONNECTIONS,
+            max_events_per_user: sync::MAX_EVENTS_PER_USER,
             fault_abort_after_commit: false,
         }
     }
@@ -141,6 +144,7 @@ pub struct AppState {
     pub cookie: auth::CookiePolicy,
     /// `--public-url`'s origin: state-changing requests must come from it.
     pub public_origin: Option<String>,
+    pub max_events_per_user: u64,
     pub fault_abort_after_commit: bool,
 }
 
@@ -174,6 +178,7 @@ pub async fn state(config: &Config) -> Result<AppState, StartError> {
         trusted_proxies: Arc::new(config.trusted_proxies.clone()),
         cookie: auth::CookiePolicy::for_config(config),
         public_origin: config.public_url.as_ref().map(|u| u.origin.clone()),
+        max_events_per_user: config.max_events_per_user,
         fault_abort_after_commit: config.fault_abort_after_commit,
     })
 }

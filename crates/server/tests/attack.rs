@@ -354,3 +354,135 @@ async fn without_a_public_url_cross_site_fetches_are_still_refused() {
         .json(&json!({ "login": ADMIN_LOGIN, "password": ADMIN_PASSWORD }));
     browser.finish(request).await.expect(403);
 }
+
+async fn learner(app: &common::TestApp, login: &str) -> Browser {
+    let mut admin = app.admin().await;
+    let unit = app
+        .unit(&mut admin, &format!("Unit of {login}"), None)
+        .await;
+    app.member(&mut admin, unit, "learner", login).await
+}
+
+#[tokio::test]
+async fn a_push_is_bounded_in_events_sizes_and_sense() {
+    use qinglian_core::events::EventKind;
+    let app = boot().await;
+    let mut phone = learner(&app, "pusher").await;
+    let reply = phone
+        .push("phone", &common::events("phone", 1, 501))
+        .await
+        .expect(413);
+    assert!(reply.error().contains("at most 500"), "{}", reply.text);
+    phone
+        .push("phone", &common::events("phone", 1, 500))
+        .await
+        .expect(200);
+
+    let now = qinglian_server::now_ms();
+    let senseless = [
+        (
+            EventKind::StudyTime { seconds: 5 * 3600 },
+            now,
+            "events[0].seconds",
+        ),
+        (
+            EventKind::StudyTime { seconds: 60 },
+            1_500_000_000_000,
+            "events[0].at",
+        ),
+        (
+            EventKind::StudyTime { seconds: 60 },
+            now + 2 * 86_400_000,
+            "events[0].at",
+        ),
+        (
+            EventKind::QuizFinished {
+                lesson: "fx-gifts".into(),
+                score: 9,
+                total: 5,
+            },
+            now,
+            "events[0].score",
+        ),
+        (
+            EventKind::RiskRated {
+                checklist: "c".into(),
+                point: "p".into(),
+                likelihood: 3,
+                impact: 9,
+                measure: String::new(),
+            },
+            now,
+            "events[0].impact",
+        ),
+        (
+            EventKind::ReflectionSaved {
+                lesson: "fx-gifts".into(),
+                text: "字".repeat(4000),
+            },
+            now,
+            "events[0].text",
+        ),
+        (
+            EventKind::LessonDone {
+                lesson: "x".repeat(129),
+            },
+            now,
+            "events[0].lesson",
+        ),
+        (
+            EventKind::ScenarioFinished {
+                scenario: "s".into(),
+                choices: vec!["y".repeat(200)],
+                sound: 1,
+                total: 1,
+            },
+            now,
+            "events[0].choices[0]",
+        ),
+    ];
+    for (kind, at, field) in senseless {
+        let mut event = common::events("phone", 501, 501).remove(0);
+        event.kind = kind;
+        event.at = at;
+        let reply = phone.push("phone", &[event]).await.expect(422);
+        assert_eq!(reply.json()["field"], field, "{}", reply.text);
+        assert!(reply.error().starts_with(field), "{}", reply.text);
+    }
+    let mut long_id = common::events("phone", 501, 501);
+    long_id[0].id = "i".repeat(129);
+    let reply = phone.push("phone", &long_id).await.expect(422);
+    assert_eq!(reply.json()["field"], "events[0].id");
+    let reply = phone.push(&"d".repeat(129), &[]).await.expect(422);
+    assert_eq!(reply.json()["field"], "device");
+    // Nothing of those was stored: the device goes on at 501.
+    phone
+        .push("phone", &common::events("phone", 501, 501))
+        .await
+        .expect(200);
+}
+
+#[tokio::test]
+async fn an_account_holds_a_bounded_number_of_events() {
+    let app = boot_with(|config| config.max_events_per_user = 30).await;
+    let mut phone = learner(&app, "hoarder").await;
+    phone
+        .push("phone", &common::events("phone", 1, 25))
+        .await
+        .expect(200);
+    let reply = phone
+        .push("tablet", &common::events("tablet", 1, 10))
+        .await
+        .expect(422);
+    assert_eq!(reply.json()["limit"], 30);
+    assert!(reply.error().contains("at most 30"), "{}", reply.text);
+    phone
+        .push("tablet", &common::events("tablet", 1, 5))
+        .await
+        .expect(200);
+    // Resending what is held is still fine.
+    phone
+        .push("phone", &common::events("phone", 1, 25))
+        .await
+        .expect(200);
+}

@@ -78,6 +78,21 @@ pub struct PulledEvent {
     pub payload: Box<serde_json::value::RawValue>,
 }
 
+/// One user's events, summed up by the database for reports: the parts of
+/// `qinglian_core::progress::Progress` a report shows, computed the way the
+/// fold computes them (UTC days), without loading the events.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ProgressFacts {
+    /// Lesson id → first done (ms).
+    pub lessons_done: std::collections::BTreeMap<String, i64>,
+    /// Lesson id → its quiz record (attempts, best, last total, mastered at).
+    pub quizzes: std::collections::BTreeMap<String, qinglian_core::progress::QuizRecord>,
+    /// UTC day → study seconds (uncapped sums).
+    pub seconds_by_day: std::collections::BTreeMap<qinglian_core::calendar::Day, i64>,
+    pub pledges: std::collections::BTreeSet<u32>,
+    pub risk_check_done: bool,
+}
+
 /// A published content pack.
 #[derive(Clone, Debug)]
 pub struct StoredPack {
@@ -100,6 +115,8 @@ pub enum StoreError {
     InviteUsedUp,
     /// The device was bound to another account by its first push.
     DeviceOfOtherUser,
+    /// The account would hold more events than allowed.
+    TooManyEvents { held: u64, limit: u64 },
     /// The batch does not follow the seq the server holds.
     Gap {
         held: u64,
@@ -123,6 +140,10 @@ impl std::fmt::Display for StoreError {
             StoreError::DeviceOfOtherUser => {
                 f.write_str("this device id belongs to another account")
             }
+            StoreError::TooManyEvents { held, limit } => write!(
+                f,
+                "this account holds {held} events; the server keeps at most {limit} for one account"
+            ),
             StoreError::Gap {
                 held,
                 starts_at,
@@ -209,13 +230,15 @@ pub trait Store: Send + Sync + 'static {
     async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError>;
 
     /// Stores a device's batch under the sync rules (see `qinglian_core::sync`),
-    /// all in one transaction. `events` all carry `device`.
+    /// all in one transaction. `events` all carry `device`. Refused whole
+    /// when the user would hold more than `max_events`.
     async fn push(
         &self,
         user_id: i64,
         device: &str,
         events: &[Event],
         now: i64,
+        max_events: u64,
     ) -> Result<PushOutcome, StoreError>;
 
     /// The user's events after `cursor` in server order, from devices other
@@ -228,8 +251,12 @@ pub trait Store: Send + Sync + 'static {
         limit: u32,
     ) -> Result<Vec<PulledEvent>, StoreError>;
 
-    /// Every stored event of these users, grouped by user, for reports.
-    async fn events_of_users(&self, user_ids: &[i64]) -> Result<Vec<(i64, Event)>, StoreError>;
+    /// What reports need of each of these users' events, aggregated by the
+    /// database (voided events left out): see [`ProgressFacts`].
+    async fn progress_facts(
+        &self,
+        user_ids: &[i64],
+    ) -> Result<std::collections::HashMap<i64, ProgressFacts>, StoreError>;
 
     /// The latest published content pack.
     async fn published_pack(&self) -> Result<Option<StoredPack>, StoreError>;

@@ -4,17 +4,20 @@
 //! transaction that reads before it writes can never be refused half-way.
 
 use super::{
-    Invite, NewAccount, NewInvite, PulledEvent, PushOutcome, Store, StoreError, StoredPack, Unit,
-    UserRecord,
+    Invite, NewAccount, NewInvite, ProgressFacts, PulledEvent, PushOutcome, Store, StoreError,
+    StoredPack, Unit, UserRecord,
 };
 use async_trait::async_trait;
+use qinglian_core::calendar::{Day, MS_PER_DAY};
 use qinglian_core::events::Event;
+use qinglian_core::progress::{QuizRecord, MASTERY_PERCENT};
 use qinglian_core::sync::{Role, User};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
     SqliteSynchronous,
 };
 use sqlx::{Row, Sqlite, Transaction};
+use std::collections::HashMap;
 use std::path::Path;
 use std::time::Duration;
 
@@ -142,6 +145,10 @@ async fn insert_user(
     .await?
     .try_get("id")?;
     user_in(tx, id).await
+}
+
+fn clamp_u32(value: Option<i64>) -> u32 {
+    value.unwrap_or(0).clamp(0, i64::from(u32::MAX)) as u32
 }
 
 fn kind_of(event: &Event) -> String {
@@ -390,6 +397,7 @@ impl Store for SqliteStore {
         device: &str,
         events: &[Event],
         now: i64,
+        max_events: u64,
     ) -> Result<PushOutcome, StoreError> {
         let mut sorted: Vec<&Event> = events.iter().collect();
         sorted.sort_by_key(|e| e.seq);
@@ -475,6 +483,20 @@ impl Store for SqliteStore {
                 }
             }
         }
+        if outcome.stored > 0 {
+            let held: i64 = sqlx::query("SELECT COUNT(*) AS n FROM events WHERE user_id = ?")
+                .bind(user_id)
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get("n")?;
+            if held.max(0) as u64 > max_events {
+                // Dropping the transaction rolls the batch back.
+                return Err(StoreError::TooManyEvents {
+                    held: held.max(0) as u64 - u64::from(outcome.stored),
+                    limit: max_events,
+                });
+            }
+        }
         outcome.acknowledged_seq = next - 1;
         sqlx::query("UPDATE devices SET max_seq = ?, last_push_at = ? WHERE id = ?")
             .bind(outcome.acknowledged_seq as i64)
@@ -517,29 +539,119 @@ impl Store for SqliteStore {
         .collect()
     }
 
-    async fn events_of_users(&self, user_ids: &[i64]) -> Result<Vec<(i64, Event)>, StoreError> {
-        let mut out = Vec::new();
+    async fn progress_facts(
+        &self,
+        user_ids: &[i64],
+    ) -> Result<HashMap<i64, ProgressFacts>, StoreError> {
+        let mut facts: HashMap<i64, ProgressFacts> = HashMap::new();
         for chunk in user_ids.chunks(500) {
             let marks = vec!["?"; chunk.len()].join(", ");
-            let sql = format!(
-                "SELECT user_id, payload FROM events WHERE user_id IN ({marks}) ORDER BY order_id"
+            // The user's events that no void event of theirs names.
+            let live = format!(
+                "WITH live AS (
+                    SELECT e.user_id, e.at, e.device, e.seq, e.kind, e.payload FROM events e
+                    WHERE e.user_id IN ({marks}) AND NOT EXISTS (
+                        SELECT 1 FROM events v
+                        WHERE v.user_id = e.user_id AND v.kind = 'void'
+                          AND json_extract(v.payload, '$.target') = e.id))"
             );
-            let mut query = sqlx::query(&sql);
-            for id in chunk {
-                query = query.bind(id);
-            }
-            for row in query.fetch_all(&self.pool).await? {
-                let user_id: i64 = row.try_get("user_id")?;
-                let payload: String = row.try_get("payload")?;
-                match serde_json::from_str::<Event>(&payload) {
-                    Ok(event) => out.push((user_id, event)),
-                    Err(err) => {
-                        tracing::warn!("skipping a stored event this build cannot read: {err}")
+            let run = |sql: String| {
+                let chunk = chunk.to_vec();
+                async move {
+                    let mut query = sqlx::query(&sql);
+                    for id in &chunk {
+                        query = query.bind(id);
                     }
+                    query.fetch_all(&self.pool).await
                 }
+            };
+            for row in run(format!(
+                "{live} SELECT user_id, json_extract(payload, '$.lesson') AS lesson, MIN(at) AS first
+                 FROM live WHERE kind = 'lesson_done' GROUP BY 1, 2"
+            ))
+            .await?
+            {
+                let user: i64 = row.try_get("user_id")?;
+                let lesson: Option<String> = row.try_get("lesson")?;
+                facts
+                    .entry(user)
+                    .or_default()
+                    .lessons_done
+                    .insert(lesson.unwrap_or_default(), row.try_get("first")?);
+            }
+            // The fold keeps the best score, the total of the last attempt
+            // (in the order at, device, seq) and the first time mastered.
+            for row in run(format!(
+                "{live}, quiz AS (
+                    SELECT user_id, json_extract(payload, '$.lesson') AS lesson,
+                           json_extract(payload, '$.score') AS score,
+                           json_extract(payload, '$.total') AS total, at,
+                           ROW_NUMBER() OVER (PARTITION BY user_id, json_extract(payload, '$.lesson')
+                                              ORDER BY at DESC, device DESC, seq DESC) AS back
+                    FROM live WHERE kind = 'quiz_finished')
+                 SELECT user_id, lesson, COUNT(*) AS attempts, MAX(score) AS best,
+                        MAX(CASE WHEN back = 1 THEN score END) AS last_score,
+                        MAX(CASE WHEN back = 1 THEN total END) AS last_total,
+                        MIN(CASE WHEN total > 0 AND score * 100 >= total * {MASTERY_PERCENT} THEN at END) AS mastered
+                 FROM quiz GROUP BY 1, 2"
+            ))
+            .await?
+            {
+                let user: i64 = row.try_get("user_id")?;
+                let lesson: Option<String> = row.try_get("lesson")?;
+                let record = QuizRecord {
+                    attempts: u32::try_from(row.try_get::<i64, _>("attempts")?).unwrap_or(u32::MAX),
+                    best_score: clamp_u32(row.try_get("best")?),
+                    last_score: clamp_u32(row.try_get("last_score")?),
+                    total: clamp_u32(row.try_get("last_total")?),
+                    mastered_at: row.try_get("mastered")?,
+                };
+                facts
+                    .entry(user)
+                    .or_default()
+                    .quizzes
+                    .insert(lesson.unwrap_or_default(), record);
+            }
+            for row in run(format!(
+                "{live} SELECT user_id, (at - (((at % {MS_PER_DAY}) + {MS_PER_DAY}) % {MS_PER_DAY})) / {MS_PER_DAY} AS day,
+                        SUM(json_extract(payload, '$.seconds')) AS seconds
+                 FROM live WHERE kind = 'study_time' GROUP BY 1, 2"
+            ))
+            .await?
+            {
+                let user: i64 = row.try_get("user_id")?;
+                let day: i64 = row.try_get("day")?;
+                let seconds: Option<i64> = row.try_get("seconds")?;
+                facts
+                    .entry(user)
+                    .or_default()
+                    .seconds_by_day
+                    .insert(day as Day, seconds.unwrap_or(0));
+            }
+            for row in run(format!(
+                "{live} SELECT DISTINCT user_id, json_extract(payload, '$.version') AS version
+                 FROM live WHERE kind = 'pledge_acknowledged'"
+            ))
+            .await?
+            {
+                let user: i64 = row.try_get("user_id")?;
+                let version: Option<i64> = row.try_get("version")?;
+                facts
+                    .entry(user)
+                    .or_default()
+                    .pledges
+                    .insert(clamp_u32(version));
+            }
+            for row in run(format!(
+                "{live} SELECT DISTINCT user_id FROM live WHERE kind = 'risk_check_completed'"
+            ))
+            .await?
+            {
+                let user: i64 = row.try_get("user_id")?;
+                facts.entry(user).or_default().risk_check_done = true;
             }
         }
-        Ok(out)
+        Ok(facts)
     }
 
     async fn published_pack(&self) -> Result<Option<StoredPack>, StoreError> {
