@@ -43,6 +43,43 @@ pub fn database_path(data_dir: &Path) -> std::path::PathBuf {
     data_dir.join("qinglian.db")
 }
 
+/// Creates the data directory when missing, readable by its owner only
+/// (0700). An existing one is left as it is, with a warning when others may
+/// read it.
+pub fn prepare_data_dir(data_dir: &Path) -> Result<(), String> {
+    let cannot = |err: std::io::Error| {
+        format!(
+            "cannot create the data directory {}: {err}",
+            data_dir.display()
+        )
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+        if !data_dir.exists() {
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(data_dir)
+                .map_err(cannot)?;
+        }
+        let mode = std::fs::metadata(data_dir)
+            .map_err(cannot)?
+            .permissions()
+            .mode();
+        if mode & 0o077 != 0 {
+            tracing::warn!(
+                "the data directory {} may be read by others (mode {:o}): chmod 700 it",
+                data_dir.display(),
+                mode & 0o777
+            );
+        }
+    }
+    #[cfg(not(unix))]
+    std::fs::create_dir_all(data_dir).map_err(cannot)?;
+    Ok(())
+}
+
 /// `admin create-admin`: creates an administrator in the data directory's
 /// database (created and migrated when missing).
 pub async fn create_admin(
@@ -55,12 +92,7 @@ pub async fn create_admin(
     check_login(&login)?;
     let display_name = check_display_name(display_name)?;
     check_password(password)?;
-    std::fs::create_dir_all(data_dir).map_err(|err| {
-        format!(
-            "cannot create the data directory {}: {err}",
-            data_dir.display()
-        )
-    })?;
+    prepare_data_dir(data_dir)?;
     let store = SqliteStore::open(&database_path(data_dir))
         .await
         .map_err(|err| err.to_string())?;
@@ -105,12 +137,9 @@ pub async fn create_unit(
     ApiJson(body): ApiJson<NewUnitRequest>,
 ) -> ApiResult<(StatusCode, Json<UnitResponse>)> {
     caller.require(&[Role::Admin])?;
-    let name = body.name.trim();
-    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
-        return Err(ApiError::unprocessable(
-            "the unit name must be 1 to 100 characters",
-        ));
-    }
+    let name =
+        crate::auth::check_name(&body.name, "the unit name").map_err(ApiError::unprocessable)?;
+    let name = name.as_str();
     let unit = state
         .store
         .create_unit(name, body.parent_id, now_ms())

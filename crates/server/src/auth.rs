@@ -228,7 +228,95 @@ pub fn check_password(password: &str) -> Result<(), String> {
             "the password is too long: at most {MAX_PASSWORD_CHARS} characters"
         ));
     }
+    if is_common_password(password) {
+        return Err(
+            "this password is one of the most common ones and is guessed first: choose another"
+                .to_owned(),
+        );
+    }
     Ok(())
+}
+
+/// The most common passwords of 10 or more characters (shorter ones are
+/// refused anyway), from published leak statistics, English and Chinese.
+const COMMON_PASSWORDS: &[&str] = &[
+    "1234567890",
+    "0123456789",
+    "0987654321",
+    "9876543210",
+    "1111111111",
+    "0000000000",
+    "1234512345",
+    "1122334455",
+    "1212121212",
+    "5201314520",
+    "5211314521",
+    "1314520520",
+    "1234567891",
+    "12345678910",
+    "123456789a",
+    "a123456789",
+    "123456789q",
+    "q123456789",
+    "1q2w3e4r5t",
+    "1qaz2wsx3edc",
+    "1qazxsw23edc",
+    "qazwsxedcrfv",
+    "zaq12wsxcde3",
+    "qwertyuiop",
+    "qwerty1234",
+    "qwerty12345",
+    "qwerty123456",
+    "1234qwerty",
+    "asdfghjkl1",
+    "asdfghjkl;",
+    "zxcvbnm123",
+    "password12",
+    "password123",
+    "password1234",
+    "password!1",
+    "password1!",
+    "passw0rd123",
+    "p@ssw0rd123",
+    "p@ssword123",
+    "iloveyou12",
+    "iloveyou123",
+    "woaini1314",
+    "woaini520520",
+    "woaini123456",
+    "abcdefghij",
+    "abcd123456",
+    "abc1234567",
+    "abc123456789",
+    "aa123456789",
+    "aaaaaaaaaa",
+    "letmein123",
+    "welcome123",
+    "welcome1234",
+    "admin12345",
+    "admin123456",
+    "administrator",
+    "changeme123",
+    "football123",
+    "monkey12345",
+    "dragon1234",
+    "sunshine123",
+    "princess123",
+    "baseball123",
+    "superman123",
+    "trustno1234",
+    "computer123",
+    "qinglian123",
+    "qinglian1234",
+    "qinglian2024",
+    "qinglian2025",
+    "qinglian2026",
+];
+
+/// Is this (ignoring case) one of [`COMMON_PASSWORDS`]?
+pub fn is_common_password(password: &str) -> bool {
+    let lower = password.trim().to_lowercase();
+    COMMON_PASSWORDS.contains(&lower.as_str())
 }
 
 /// Logins are compared without case and surrounding spaces.
@@ -247,11 +335,26 @@ pub fn check_login(login: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// 1 to 100 characters, no control characters.
+/// 1 to 100 characters, no control characters, no invisible format
+/// characters (bidi overrides, zero-width spaces: category Cf).
 pub fn check_display_name(name: &str) -> Result<String, String> {
+    check_name(name, "the display name")
+}
+
+/// A person's or a unit's name: 1 to 100 characters, no control or format
+/// characters; trimmed.
+pub fn check_name(name: &str, what: &str) -> Result<String, String> {
     let name = name.trim();
-    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
-        return Err("the display name must be 1 to 100 characters".to_owned());
+    if name
+        .chars()
+        .any(|c| c.is_control() || qinglian_core::sync::is_format_char(c))
+    {
+        return Err(format!(
+            "{what} may not contain control characters or invisible format characters (such as bidi overrides or zero-width spaces)"
+        ));
+    }
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(format!("{what} must be 1 to 100 characters"));
     }
     Ok(name.to_owned())
 }
@@ -383,7 +486,7 @@ impl FromRequestParts<AppState> for CurrentUser {
                 now - SESSION_IDLE_MS,
             )
             .await
-            .map_err(ApiError::internal)?;
+            .map_err(store_error)?;
         user.map(CurrentUser)
             .ok_or_else(|| ApiError::unauthorized("the session has ended: sign in again"))
     }
@@ -716,6 +819,7 @@ pub fn store_error(err: StoreError) -> ApiError {
         StoreError::Gap { held, .. } => {
             ApiError::unprocessable(err.to_string()).with("acknowledged_seq", held)
         }
+        StoreError::Busy => busy(5),
         StoreError::Db(_) => ApiError::internal(err),
     }
 }

@@ -41,8 +41,12 @@ pub struct Config {
     pub max_connections: usize,
     /// The most events kept for one account.
     pub max_events_per_user: u64,
+    /// How long a write waits for another writer's lock before 503.
+    pub busy_timeout: Duration,
     /// Fault injection for the crash test only: abort the process right after
     /// a push is committed, before answering (`QINGLIAN_FAULT_ABORT_AFTER_COMMIT=1`).
+    /// Only test builds (debug assertions, or the `fault-injection` feature)
+    /// have the switch; a release build ignores it.
     pub fault_abort_after_commit: bool,
 }
 
@@ -59,6 +63,7 @@ impl Config {
             request_timeout: REQUEST_TIMEOUT,
             max_connections: MAX_CONNECTIONS,
             max_events_per_user: sync::MAX_EVENTS_PER_USER,
+            busy_timeout: store::sqlite_busy_timeout(),
             fault_abort_after_commit: false,
         }
     }
@@ -157,21 +162,30 @@ pub fn now_ms() -> i64 {
 
 /// Opens the data directory's database (migrating it) and loads the content.
 pub async fn state(config: &Config) -> Result<AppState, StartError> {
-    std::fs::create_dir_all(&config.data_dir).map_err(|err| {
-        StartError(format!(
-            "cannot create the data directory {}: {err}",
-            config.data_dir.display()
-        ))
-    })?;
+    admin::prepare_data_dir(&config.data_dir).map_err(StartError)?;
     let db = admin::database_path(&config.data_dir);
-    let store = store::SqliteStore::open(&db)
+    let store = store::SqliteStore::open_with(&db, config.busy_timeout)
         .await
         .map_err(|err| StartError(format!("cannot open {}: {err}", db.display())))?;
-    let content = content::ContentState::load(&store, &config.static_dir)
+    let store: Arc<dyn store::Store> = Arc::new(store);
+    purge_sessions(store.as_ref()).await;
+    let purger = Arc::downgrade(&store);
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(SESSION_PURGE_EVERY);
+        every.tick().await;
+        loop {
+            every.tick().await;
+            match purger.upgrade() {
+                Some(store) => purge_sessions(store.as_ref()).await,
+                None => return,
+            }
+        }
+    });
+    let content = content::ContentState::load(store.as_ref(), &config.static_dir)
         .await
         .map_err(StartError)?;
     Ok(AppState {
-        store: Arc::new(store),
+        store: store.clone(),
         content: Arc::new(content),
         limiter: Arc::new(auth::RateLimiter::default()),
         hasher: auth::Hasher::gated(Arc::new(auth::HashGate::per_cpu())),
@@ -181,6 +195,21 @@ pub async fn state(config: &Config) -> Result<AppState, StartError> {
         max_events_per_user: config.max_events_per_user,
         fault_abort_after_commit: config.fault_abort_after_commit,
     })
+}
+
+/// Expired sessions are deleted at start and this often.
+const SESSION_PURGE_EVERY: Duration = Duration::from_secs(60 * 60);
+
+async fn purge_sessions(store: &dyn store::Store) {
+    let now = now_ms();
+    match store
+        .purge_sessions(now - auth::SESSION_ABSOLUTE_MS, now - auth::SESSION_IDLE_MS)
+        .await
+    {
+        Ok(0) => {}
+        Ok(n) => tracing::info!("deleted {n} expired sessions"),
+        Err(err) => tracing::warn!("cannot delete expired sessions: {err}"),
+    }
 }
 
 /// The sync API, mounted at `/api/v1`.

@@ -98,6 +98,8 @@ const FAULT_VAR: &str = "QINGLIAN_FAULT_ABORT_AFTER_COMMIT";
 #[tokio::main]
 async fn main() {
     tracing_subscriber::fmt()
+        // Colour codes only on a terminal, not in log files.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| "qinglian_server=info,tower_http=warn".into()),
@@ -121,7 +123,12 @@ async fn run(args: ServeArgs) -> Result<(), String> {
     let mut config = Config::new(args.addr, args.data, args.static_dir);
     config.trusted_proxies = args.trusted_proxies;
     config.public_url = args.public_url;
-    config.fault_abort_after_commit = std::env::var(FAULT_VAR).is_ok_and(|v| v == "1");
+    let fault = std::env::var(FAULT_VAR).is_ok_and(|v| v == "1");
+    if cfg!(any(debug_assertions, feature = "fault-injection")) {
+        config.fault_abort_after_commit = fault;
+    } else if fault {
+        eprintln!("warning: {FAULT_VAR} is ignored: this is not a test build");
+    }
     serve(config).await.map_err(|err| err.to_string())
 }
 

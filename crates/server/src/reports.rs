@@ -368,19 +368,15 @@ pub async fn units_summary(
     })))
 }
 
-/// A CSV field, quoted when needed, and defused when a spreadsheet would
-/// take it for a formula.
+/// A CSV field: always quoted, and defused when a spreadsheet would take it
+/// for a formula.
 fn field(text: &str) -> String {
     let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{text}")
     } else {
         text.to_owned()
     };
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text
-    }
+    format!("\"{}\"", text.replace('"', "\"\""))
 }
 
 fn iso_time(ms: i64) -> String {
@@ -424,9 +420,9 @@ pub fn report_csv(report: &UnitReport) -> String {
         .join(",")];
     for m in &report.members {
         let mut row = vec![
-            field(&m.display_name),
-            field(&m.login),
-            field(m.unit_name.as_deref().unwrap_or("")),
+            m.display_name.clone(),
+            m.login.clone(),
+            m.unit_name.clone().unwrap_or_default(),
             m.role.id().to_owned(),
             m.last_sync.map(iso_time).unwrap_or_default(),
         ];
@@ -448,13 +444,13 @@ pub fn report_csv(report: &UnitReport) -> String {
         row.push(m.credits_this_quarter.to_string());
         row.push(if m.pledge_acknowledged { "yes" } else { "no" }.to_owned());
         row.push(if m.risk_check_done { "yes" } else { "no" }.to_owned());
-        lines.push(row.join(","));
+        lines.push(row.iter().map(|f| field(f)).collect::<Vec<_>>().join(","));
     }
     let t = &report.totals;
     let mut row = vec![
-        field(&format!("TOTAL ({} members)", t.members)),
+        format!("TOTAL ({} members)", t.members),
         String::new(),
-        field(&report.unit.name),
+        report.unit.name.clone(),
         String::new(),
         format!("{} synced", t.synced_members),
     ];
@@ -476,7 +472,7 @@ pub fn report_csv(report: &UnitReport) -> String {
     row.push(t.credits_this_quarter.to_string());
     row.push(t.pledge_acknowledged.to_string());
     row.push(t.risk_check_done.to_string());
-    lines.push(row.join(","));
+    lines.push(row.iter().map(|f| field(f)).collect::<Vec<_>>().join(","));
     let mut out = lines.join("\r\n");
     out.push_str("\r\n");
     out
@@ -534,10 +530,11 @@ mod tests {
 
     #[test]
     fn csv_fields_are_quoted_and_defused() {
-        assert_eq!(field("plain"), "plain");
+        assert_eq!(field("plain"), "\"plain\"");
+        assert_eq!(field("12"), "\"12\"");
         assert_eq!(field("a,b"), "\"a,b\"");
         assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(field("=HYPERLINK(1)"), "'=HYPERLINK(1)");
+        assert_eq!(field("=HYPERLINK(1)"), "\"'=HYPERLINK(1)\"");
     }
 
     #[test]

@@ -71,6 +71,7 @@ pub async fn push(
         )
         .await
         .map_err(store_error)?;
+    #[cfg(any(debug_assertions, feature = "fault-injection"))]
     if state.fault_abort_after_commit {
         // Fault injection for the crash test: the push is committed, and the
         // process dies before anyone hears of it.

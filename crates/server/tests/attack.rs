@@ -486,3 +486,215 @@ async fn an_account_holds_a_bounded_number_of_events() {
         .await
         .expect(200);
 }
+
+#[tokio::test]
+async fn invisible_format_characters_are_refused_in_names() {
+    let app = boot().await;
+    let mut admin = app.admin().await;
+    let reply = admin
+        .post(
+            "/api/v1/admin/units",
+            json!({ "name": "Legal\u{200B} Aid" }),
+        )
+        .await
+        .expect(422);
+    assert!(
+        reply.error().contains("format characters"),
+        "{}",
+        reply.text
+    );
+    let unit = app.unit(&mut admin, "Legal Aid", None).await;
+    let code = app.invite(&mut admin, unit, "learner", 5).await;
+    let mut browser = app.browser();
+    for name in ["Li\u{202E}gnim", "\u{2066}Wang", "Zhang\u{FEFF}"] {
+        let reply = browser
+            .post(
+                "/api/v1/auth/join",
+                json!({ "invite_code": code, "login": "li.ming", "display_name": name, "password": common::PASSWORD }),
+            )
+            .await
+            .expect(422);
+        assert!(reply.error().contains("display name"), "{}", reply.text);
+    }
+    let reply = browser
+        .post(
+            "/api/v1/auth/join",
+            json!({ "invite_code": code, "login": "li\u{200D}ming", "display_name": "Li", "password": common::PASSWORD }),
+        )
+        .await
+        .expect(422);
+    assert!(reply.error().contains("login"));
+}
+
+#[tokio::test]
+async fn the_most_common_passwords_are_refused() {
+    let app = boot().await;
+    let mut admin = app.admin().await;
+    let unit = app.unit(&mut admin, "Unit", None).await;
+    let code = app.invite(&mut admin, unit, "learner", 5).await;
+    let mut browser = app.browser();
+    for password in ["1234567890", "Password123", "qwertyuiop", "woaini1314"] {
+        let reply = browser
+            .post(
+                "/api/v1/auth/join",
+                json!({ "invite_code": code, "login": "common", "display_name": "C", "password": password }),
+            )
+            .await
+            .expect(422);
+        assert!(reply.error().contains("most common"), "{}", reply.text);
+    }
+}
+
+#[test]
+fn a_login_with_a_newline_cannot_forge_a_log_line() {
+    let data = tempfile::tempdir().unwrap();
+    let dist = common::static_dir(&common::fixture_pack());
+    common::create_admin_binary(data.path(), ADMIN_LOGIN, ADMIN_PASSWORD);
+    let server = common::serve_binary(data.path(), dist.path(), &[], &[]);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let mut browser = Browser::new(&server.base);
+        let forged = "x\nINFO qinglian_server: administrator signed in\r\u{1b}[2K";
+        sign_in(&mut browser, forged, "wrong-password-1", None)
+            .await
+            .expect(401);
+    });
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    let lines = loop {
+        let lines = server.log_lines();
+        if lines.iter().any(|l| l.contains("failed sign-in"))
+            || std::time::Instant::now() > deadline
+        {
+            break lines;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let failed: Vec<&String> = lines
+        .iter()
+        .filter(|l| l.contains("failed sign-in"))
+        .collect();
+    assert_eq!(failed.len(), 1, "{lines:#?}");
+    assert!(failed[0].contains("x\\u{a}info"), "{}", failed[0]);
+    assert!(
+        !lines
+            .iter()
+            .any(|l| l.starts_with("INFO qinglian_server: administrator")),
+        "{lines:#?}"
+    );
+    assert!(!lines.iter().any(|l| l.contains('\u{1b}')), "{lines:#?}");
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn the_data_is_readable_by_its_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let parent = tempfile::tempdir().unwrap();
+    let data = parent.path().join("data");
+    let dist = common::static_dir(&common::fixture_pack());
+    let base = common::start(&data, dist.path()).await;
+    // A write, so that the WAL exists.
+    Browser::new(&base)
+        .post(
+            "/api/v1/auth/login",
+            json!({ "login": "nobody", "password": "wrong-password-1" }),
+        )
+        .await
+        .expect(401);
+    let mode =
+        |path: std::path::PathBuf| std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(data.clone()), 0o700);
+    assert_eq!(mode(data.join("qinglian.db")), 0o600);
+    assert_eq!(mode(data.join("qinglian.db-wal")), 0o600);
+    assert_eq!(mode(data.join("qinglian.db-shm")), 0o600);
+}
+
+#[tokio::test]
+async fn a_locked_database_answers_503_with_retry_after() {
+    use sqlx::Connection;
+    let app = boot_with(|config| config.busy_timeout = std::time::Duration::from_millis(500)).await;
+    let mut admin = app.admin().await;
+    let mut lock = sqlx::SqliteConnection::connect(&format!(
+        "sqlite://{}",
+        app.data.path().join("qinglian.db").display()
+    ))
+    .await
+    .unwrap();
+    sqlx::query("BEGIN IMMEDIATE")
+        .execute(&mut lock)
+        .await
+        .unwrap();
+    let reply = admin
+        .post("/api/v1/admin/units", json!({ "name": "Blocked" }))
+        .await
+        .expect(503);
+    assert!(reply.error().contains("busy"), "{}", reply.text);
+    assert!(!reply.header("retry-after").is_empty());
+    sqlx::query("ROLLBACK").execute(&mut lock).await.unwrap();
+    admin
+        .post("/api/v1/admin/units", json!({ "name": "Free" }))
+        .await
+        .expect(201);
+}
+
+#[tokio::test]
+async fn expired_sessions_are_purged_at_start() {
+    use qinglian_server::store::{SqliteStore, Store};
+    let app = boot().await;
+    let store = SqliteStore::open(&app.data.path().join("qinglian.db"))
+        .await
+        .unwrap();
+    let long_ago = qinglian_server::now_ms() - 100 * 86_400_000;
+    store
+        .create_session("old-token-hash", 1, long_ago)
+        .await
+        .unwrap();
+    app.admin().await;
+    let count = || async {
+        use sqlx::Connection;
+        let mut db = sqlx::SqliteConnection::connect(&format!(
+            "sqlite://{}",
+            app.data.path().join("qinglian.db").display()
+        ))
+        .await
+        .unwrap();
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions")
+            .fetch_one(&mut db)
+            .await
+            .unwrap();
+        n
+    };
+    assert_eq!(count().await, 2);
+    common::start(app.data.path(), app.dist.path()).await;
+    assert_eq!(
+        count().await,
+        1,
+        "the expired one is gone, the live one kept"
+    );
+}
+
+/// Release builds have no crash switch (run with `cargo test --release`).
+#[cfg(not(any(debug_assertions, feature = "fault-injection")))]
+#[tokio::test]
+async fn a_release_build_ignores_the_crash_switch() {
+    let data = tempfile::tempdir().unwrap();
+    let dist = common::static_dir(&common::fixture_pack());
+    common::create_admin_binary(data.path(), ADMIN_LOGIN, ADMIN_PASSWORD);
+    let server = common::serve_binary(
+        data.path(),
+        dist.path(),
+        &[],
+        &[("QINGLIAN_FAULT_ABORT_AFTER_COMMIT", "1")],
+    );
+    let mut admin = Browser::new(&server.base);
+    sign_in(&mut admin, ADMIN_LOGIN, ADMIN_PASSWORD, None)
+        .await
+        .expect(200);
+    admin
+        .push("admin-phone", &common::events("admin-phone", 1, 2))
+        .await
+        .expect(200);
+    admin
+        .push("admin-phone", &common::events("admin-phone", 3, 4))
+        .await
+        .expect(200);
+}

@@ -6,6 +6,11 @@ mod sqlite;
 
 pub use sqlite::SqliteStore;
 
+/// The SQLite store's default busy timeout.
+pub fn sqlite_busy_timeout() -> std::time::Duration {
+    sqlite::BUSY_TIMEOUT
+}
+
 use async_trait::async_trait;
 use qinglian_core::events::Event;
 use qinglian_core::sync::{Role, User};
@@ -123,6 +128,9 @@ pub enum StoreError {
         starts_at: u64,
         jump: Option<(u64, u64)>,
     },
+    /// The database stayed locked by another writer longer than the busy
+    /// timeout (or no connection came free): try again soon.
+    Busy,
     /// The database failed.
     Db(String),
 }
@@ -158,6 +166,7 @@ impl std::fmt::Display for StoreError {
                 }
                 Ok(())
             }
+            StoreError::Busy => f.write_str("the database is busy"),
             StoreError::Db(err) => write!(f, "database error: {err}"),
         }
     }
@@ -167,7 +176,19 @@ impl std::error::Error for StoreError {}
 
 impl From<sqlx::Error> for StoreError {
     fn from(err: sqlx::Error) -> Self {
-        StoreError::Db(err.to_string())
+        match &err {
+            // SQLITE_BUSY (5) and SQLITE_LOCKED (6), with their extended codes.
+            sqlx::Error::Database(db)
+                if db
+                    .code()
+                    .and_then(|c| c.parse::<i32>().ok())
+                    .is_some_and(|c| matches!(c & 0xff, 5 | 6)) =>
+            {
+                StoreError::Busy
+            }
+            sqlx::Error::PoolTimedOut => StoreError::Busy,
+            _ => StoreError::Db(err.to_string()),
+        }
     }
 }
 
@@ -228,6 +249,14 @@ pub trait Store: Send + Sync + 'static {
 
     /// Ends a session (sign-out).
     async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError>;
+
+    /// Deletes the sessions created before `created_before` or last seen
+    /// before `seen_before`; returns how many.
+    async fn purge_sessions(
+        &self,
+        created_before: i64,
+        seen_before: i64,
+    ) -> Result<u64, StoreError>;
 
     /// Stores a device's batch under the sync rules (see `qinglian_core::sync`),
     /// all in one transaction. `events` all carry `device`. Refused whole

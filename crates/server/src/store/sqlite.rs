@@ -21,8 +21,9 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::time::Duration;
 
-/// How long a writer waits for the write lock before giving up.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a writer waits for the write lock before giving up (the
+/// request then answers 503): well within the 30 s a request may take.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// A session's last-seen time is rewritten at most this often (ms).
 const TOUCH_EVERY_MS: i64 = 5 * 60 * 1000;
 
@@ -39,16 +40,26 @@ impl SqliteStore {
     /// Opens (creating when missing) the database file and applies the
     /// migrations that are not applied yet.
     pub async fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+        SqliteStore::open_with(path, BUSY_TIMEOUT).await
+    }
+
+    /// [`SqliteStore::open`] with another busy timeout. The file is created
+    /// readable by its owner only (0600); SQLite gives its `-wal` and `-shm`
+    /// files the same mode.
+    pub async fn open_with(path: &Path, busy_timeout: Duration) -> Result<SqliteStore, StoreError> {
+        owner_only_file(path)
+            .map_err(|err| StoreError::Db(format!("cannot create {}: {err}", path.display())))?;
         let options = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             // FULL: an acknowledged push survives a power cut, not only a crash.
             .synchronous(SqliteSynchronous::Full)
-            .busy_timeout(BUSY_TIMEOUT)
+            .busy_timeout(busy_timeout)
             .foreign_keys(true);
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
+            .acquire_timeout(busy_timeout)
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations")
@@ -62,6 +73,28 @@ impl SqliteStore {
     async fn write(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
     }
+}
+
+/// Creates `path` (0600) when missing, and makes an existing one 0600.
+fn owner_only_file(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .mode(0o600)
+            .open(path)?;
+        for suffix in ["", "-wal", "-shm"] {
+            let file = std::path::PathBuf::from(format!("{}{suffix}", path.display()));
+            if file.exists() {
+                std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))?;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
 }
 
 fn role_of(text: &str) -> Result<Role, StoreError> {
@@ -389,6 +422,21 @@ impl Store for SqliteStore {
             .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    async fn purge_sessions(
+        &self,
+        created_before: i64,
+        seen_before: i64,
+    ) -> Result<u64, StoreError> {
+        let mut tx = self.write().await?;
+        let done = sqlx::query("DELETE FROM sessions WHERE created_at <= ? OR last_seen_at <= ?")
+            .bind(created_before)
+            .bind(seen_before)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(done.rows_affected())
     }
 
     async fn push(

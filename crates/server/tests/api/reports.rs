@@ -135,16 +135,23 @@ async fn a_unit_report_folds_each_members_events() {
             "header, two members, totals: {}",
             reply.text
         );
-        assert!(lines[0].starts_with("display_name,login,unit,role,last_sync,"));
+        // Every field quoted.
+        assert!(lines[0].starts_with("\"display_name\",\"login\",\"unit\",\"role\",\"last_sync\","));
         assert!(lines[0].contains("pledge_acknowledged"));
-        let busy_line = lines.iter().find(|l| l.contains(",busy,")).unwrap();
+        let busy_line = lines.iter().find(|l| l.contains(",\"busy\",")).unwrap();
         assert!(busy_line.contains("\"Office, East\""), "{busy_line}");
-        assert!(busy_line.ends_with(",80,25,4,yes,yes"), "{busy_line}");
         assert!(
-            lines.iter().any(|l| l.starts_with("'=SUM(A1)")),
+            busy_line.ends_with(",\"80\",\"25\",\"4\",\"yes\",\"yes\""),
+            "{busy_line}"
+        );
+        assert!(
+            lines.iter().any(|l| l.starts_with("\"'=SUM(A1)\"")),
             "formulas are defused"
         );
-        assert!(lines[3].starts_with("TOTAL (2 members)"));
+        assert!(lines[3].starts_with("\"TOTAL (2 members)\""));
+        for line in &lines {
+            assert!(line.starts_with('"') && line.ends_with('"'), "{line}");
+        }
     }
     leader
         .get(&format!("/api/v1/reports/units/{office}?format=pdf"))
