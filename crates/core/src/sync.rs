@@ -84,10 +84,16 @@ pub struct User {
     pub unit_name: Option<String>,
 }
 
-/// `{ "user": … }`: the answer of join, login and me.
+/// `{ "user": …, "must_change_password": … }`: the answer of join, login,
+/// me and a password change.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserResponse {
     pub user: User,
+    /// Signed in with a one-time password (an administrator's reset, a
+    /// roster import): every other endpoint answers 403 until a new password
+    /// is set with `POST /api/v1/auth/password`.
+    #[serde(default)]
+    pub must_change_password: bool,
 }
 
 /// `POST /api/v1/auth/join`: a new account from an invite code.

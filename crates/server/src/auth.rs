@@ -3,7 +3,7 @@
 //! that tells every handler who is asking.
 
 use crate::error::{ApiError, ApiJson, ApiResult};
-use crate::store::{NewAccount, StoreError};
+use crate::store::{Actor, NewAccount, NewPassword, SessionInfo, SessionView, StoreError};
 use crate::{now_ms, AppState};
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, SaltString};
 use argon2::{Argon2, PasswordVerifier};
@@ -466,18 +466,21 @@ pub async fn refuse_cross_site(
     next.run(request).await
 }
 
-/// The signed-in account of a request; rejects with 401 without one.
-pub struct CurrentUser(pub User);
+/// The live session of a request, whatever the account must do next;
+/// rejects with 401 without one. Only the endpoints a person with a one-time
+/// password needs take this (me, password, sessions); all others take
+/// [`CurrentUser`].
+pub struct Session(pub SessionInfo);
 
-impl FromRequestParts<AppState> for CurrentUser {
+impl FromRequestParts<AppState> for Session {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<CurrentUser> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Session> {
         let Some(token) = cookie_token(&parts.headers, state.cookie.name) else {
             return Err(ApiError::unauthorized("not signed in"));
         };
         let now = now_ms();
-        let user = state
+        let session = state
             .store
             .session_user(
                 &token_hash(&token),
@@ -487,8 +490,52 @@ impl FromRequestParts<AppState> for CurrentUser {
             )
             .await
             .map_err(store_error)?;
-        user.map(CurrentUser)
+        session
+            .map(Session)
             .ok_or_else(|| ApiError::unauthorized("the session has ended: sign in again"))
+    }
+}
+
+/// The signed-in account of a request: 401 without a session, 403 while a
+/// one-time password has not been replaced.
+pub struct CurrentUser(pub User);
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<CurrentUser> {
+        let Session(session) = Session::from_request_parts(parts, state).await?;
+        if session.must_change_password {
+            return Err(ApiError::forbidden(
+                "set a new password first (POST /api/v1/auth/password)",
+            )
+            .with("must_change_password", true));
+        }
+        Ok(CurrentUser(session.user))
+    }
+}
+
+/// An administrator's request, ready to act: the operations with the
+/// administrator and the client's address for the audit log.
+pub struct AdminOps(pub crate::ops::Ops);
+
+impl FromRequestParts<AppState> for AdminOps {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<AdminOps> {
+        let caller = CurrentUser::from_request_parts(parts, state).await?;
+        let admin = caller.require(&[Role::Admin])?;
+        let Ok(ClientAddr(addr)) = ClientAddr::from_request_parts(parts, state).await;
+        Ok(AdminOps(crate::ops::Ops {
+            store: state.store.clone(),
+            actor: Actor {
+                user_id: Some(admin.id),
+                name: admin.login.clone(),
+                client_addr: Some(addr),
+            },
+            hasher: state.hasher.clone(),
+            content: Some(state.content.clone()),
+        }))
     }
 }
 
@@ -790,14 +837,44 @@ fn too_many(seconds: u64) -> ApiError {
 }
 
 /// Opens a session for `user` and answers `{user}` with the cookie.
-async fn signed_in(state: &AppState, user: User, status: StatusCode) -> ApiResult<Response> {
+async fn signed_in(
+    state: &AppState,
+    user: User,
+    must_change_password: bool,
+    status: StatusCode,
+    headers: &HeaderMap,
+    addr: &str,
+) -> ApiResult<Response> {
     let token = new_token();
+    let agent = headers
+        .get(header::USER_AGENT)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        .map(|agent| {
+            agent
+                .chars()
+                .filter(|c| !c.is_control() && !qinglian_core::sync::is_format_char(*c))
+                .take(256)
+                .collect::<String>()
+        });
     state
         .store
-        .create_session(&token_hash(&token), user.id, now_ms())
+        .create_session(
+            &token_hash(&token),
+            user.id,
+            now_ms(),
+            agent.as_deref(),
+            Some(addr),
+        )
         .await
-        .map_err(ApiError::internal)?;
-    let mut response = (status, Json(UserResponse { user })).into_response();
+        .map_err(store_error)?;
+    let mut response = (
+        status,
+        Json(UserResponse {
+            user,
+            must_change_password,
+        }),
+    )
+        .into_response();
     response
         .headers_mut()
         .insert(header::SET_COOKIE, session_cookie(&token, state.cookie));
@@ -809,9 +886,12 @@ pub fn store_error(err: StoreError) -> ApiError {
     match err {
         StoreError::LoginTaken => ApiError::conflict(err.to_string()),
         StoreError::UnknownUnit(_) => ApiError::unprocessable(err.to_string()),
-        StoreError::UnknownInvite | StoreError::InviteExpired | StoreError::InviteUsedUp => {
-            ApiError::unprocessable(err.to_string())
-        }
+        StoreError::UnknownInvite
+        | StoreError::InviteExpired
+        | StoreError::InviteUsedUp
+        | StoreError::InviteRevoked => ApiError::unprocessable(err.to_string()),
+        StoreError::UnknownUser(_) => ApiError::not_found(err.to_string()),
+        StoreError::Refused(_) => ApiError::conflict(err.to_string()),
         StoreError::DeviceOfOtherUser => ApiError::forbidden(err.to_string()),
         StoreError::TooManyEvents { limit, .. } => {
             ApiError::unprocessable(err.to_string()).with("limit", limit)
@@ -836,6 +916,7 @@ pub fn normalize_code(code: &str) -> String {
 pub async fn join(
     State(state): State<AppState>,
     ClientAddr(addr): ClientAddr,
+    headers: HeaderMap,
     ApiJson(body): ApiJson<JoinRequest>,
 ) -> ApiResult<Response> {
     let now = now_ms();
@@ -843,6 +924,7 @@ pub async fn join(
     check_login(&login).map_err(ApiError::unprocessable)?;
     let display_name = check_display_name(&body.display_name).map_err(ApiError::unprocessable)?;
     check_password(&body.password).map_err(ApiError::unprocessable)?;
+    check_not_login(&body.password, &login)?;
     let code = normalize_code(&body.invite_code);
     if code.is_empty() {
         return Err(ApiError::unprocessable("the invite code is empty"));
@@ -864,7 +946,7 @@ pub async fn join(
         Ok(user) => {
             state.limiter.succeeded(attempt);
             tracing::info!(login = %log_text(&user.login), role = user.role.id(), "joined");
-            signed_in(&state, user, StatusCode::CREATED).await
+            signed_in(&state, user, false, StatusCode::CREATED, &headers, &addr).await
         }
         Err(err @ StoreError::UnknownInvite) => Err(store_error(err)),
         Err(err) => {
@@ -904,6 +986,7 @@ pub fn log_text(text: &str) -> String {
 pub async fn login(
     State(state): State<AppState>,
     ClientAddr(addr): ClientAddr,
+    headers: HeaderMap,
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> ApiResult<Response> {
     let now = now_ms();
@@ -921,9 +1004,9 @@ pub async fn login(
     let checked = state
         .hasher
         .run(move || match found {
-            Some((user, hash)) => {
-                let ok = verify_password(&password, &hash);
-                (Some(user), ok)
+            Some(found) => {
+                let ok = verify_password(&password, &found.password_hash);
+                (Some(found), ok)
             }
             None => {
                 verify_password(&password, dummy_hash());
@@ -939,9 +1022,27 @@ pub async fn login(
         }
     };
     match user {
-        Some(user) if ok => {
+        Some(found) if ok => {
             state.limiter.succeeded(attempt);
-            signed_in(&state, user, StatusCode::OK).await
+            if found.disabled {
+                return Err(ApiError::forbidden(
+                    "this account is disabled: ask an administrator",
+                ));
+            }
+            if found.password_expires_at.is_some_and(|at| at <= now_ms()) {
+                return Err(ApiError::unauthorized(
+                    "this one-time password has expired: ask an administrator for a new one",
+                ));
+            }
+            signed_in(
+                &state,
+                found.user,
+                found.must_change_password,
+                StatusCode::OK,
+                &headers,
+                &addr,
+            )
+            .await
         }
         _ => {
             state.limiter.failed(attempt, now_ms());
@@ -969,8 +1070,155 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> ApiRes
 }
 
 /// `GET /api/v1/auth/me`.
-pub async fn me(CurrentUser(user): CurrentUser) -> Json<UserResponse> {
-    Json(UserResponse { user })
+pub async fn me(Session(session): Session) -> Json<UserResponse> {
+    Json(UserResponse {
+        user: session.user,
+        must_change_password: session.must_change_password,
+    })
+}
+
+/// A new password may not be the login.
+fn check_not_login(password: &str, login: &str) -> ApiResult<()> {
+    if password.trim().eq_ignore_ascii_case(login) {
+        return Err(ApiError::unprocessable("the password may not be the login"));
+    }
+    Ok(())
+}
+
+/// A one-time password (reset, roster import): 12 characters of the
+/// unambiguous invite alphabet, about 59 bits; easy to read out or type.
+pub fn generate_one_time_password() -> String {
+    use rand::Rng;
+    let alphabet = crate::admin::CODE_ALPHABET;
+    let mut rng = rand::rngs::OsRng;
+    (0..12)
+        .map(|_| char::from(alphabet[rng.gen_range(0..alphabet.len())]))
+        .collect()
+}
+
+/// `POST /api/v1/auth/password` body.
+#[derive(serde::Deserialize)]
+pub struct PasswordChange {
+    /// The current password, or the one-time password of a reset.
+    pub old_password: String,
+    pub new_password: String,
+}
+
+/// `POST /api/v1/auth/password`: the signed-in person sets a new password,
+/// giving the current one (or the one-time one). Their other sessions end.
+pub async fn change_password(
+    State(state): State<AppState>,
+    Session(session): Session,
+    ClientAddr(addr): ClientAddr,
+    ApiJson(body): ApiJson<PasswordChange>,
+) -> ApiResult<Json<UserResponse>> {
+    let login = session.user.login.clone();
+    check_password(&body.new_password).map_err(ApiError::unprocessable)?;
+    check_not_login(&body.new_password, &login)?;
+    if body.new_password == body.old_password {
+        return Err(ApiError::unprocessable(
+            "the new password must differ from the old one",
+        ));
+    }
+    let now = now_ms();
+    let attempt = state.limiter.begin(&login, &addr, now).map_err(too_many)?;
+    let found = match state.store.credentials(&login).await {
+        Ok(Some(found)) => found,
+        Ok(None) => {
+            state.limiter.not_judged(attempt);
+            return Err(ApiError::unauthorized(
+                "the session has ended: sign in again",
+            ));
+        }
+        Err(err) => {
+            state.limiter.not_judged(attempt);
+            return Err(store_error(err));
+        }
+    };
+    let old = body.old_password;
+    let stored = found.password_hash.clone();
+    let ok = match state
+        .hasher
+        .run(move || verify_password(&old, &stored))
+        .await
+    {
+        Ok(ok) => ok,
+        Err(err) => {
+            state.limiter.not_judged(attempt);
+            return Err(err);
+        }
+    };
+    if !ok {
+        state.limiter.failed(attempt, now_ms());
+        return Err(ApiError::forbidden("the old password is wrong"));
+    }
+    state.limiter.succeeded(attempt);
+    let hash = state.hasher.hash(body.new_password).await?;
+    state
+        .store
+        .set_password(
+            session.user.id,
+            NewPassword {
+                hash,
+                must_change: false,
+                expires_at: None,
+            },
+            Some(session.session_id),
+            now_ms(),
+            None,
+        )
+        .await
+        .map_err(store_error)?;
+    tracing::info!(login = %log_text(&login), "password changed");
+    Ok(Json(UserResponse {
+        user: session.user,
+        must_change_password: false,
+    }))
+}
+
+/// A signed-in device, with whether it is the asking one.
+#[derive(serde::Serialize)]
+pub struct SessionItem {
+    #[serde(flatten)]
+    pub session: SessionView,
+    pub current: bool,
+}
+
+/// `GET /api/v1/auth/sessions`: the caller's signed-in devices.
+pub async fn sessions(
+    State(state): State<AppState>,
+    Session(session): Session,
+) -> ApiResult<Json<serde_json::Value>> {
+    let list: Vec<SessionItem> = state
+        .store
+        .sessions_of(session.user.id)
+        .await
+        .map_err(store_error)?
+        .into_iter()
+        .map(|s| SessionItem {
+            current: s.id == session.session_id,
+            session: s,
+        })
+        .collect();
+    Ok(Json(serde_json::json!({ "sessions": list })))
+}
+
+/// `DELETE /api/v1/auth/sessions/{id}`: signs one of the caller's devices out.
+pub async fn end_session(
+    State(state): State<AppState>,
+    Session(session): Session,
+    crate::error::ApiPath(id): crate::error::ApiPath<i64>,
+) -> ApiResult<StatusCode> {
+    if state
+        .store
+        .delete_session_of(session.user.id, id)
+        .await
+        .map_err(store_error)?
+    {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::not_found(format!("you have no session {id}")))
+    }
 }
 
 #[cfg(test)]

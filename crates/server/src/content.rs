@@ -2,10 +2,10 @@
 //! administrator's upload once it passes the same validation the build uses.
 //! Apps compare versions at each sync and fetch the pack when it changed.
 
-use crate::auth::{store_error, CurrentUser};
-use crate::error::{parse_json, ApiError, ApiResult};
-use crate::store::{Store, StoredPack};
-use crate::{now_ms, AppState};
+use crate::auth::AdminOps;
+use crate::error::{parse_json, ApiError, ApiJson, ApiResult};
+use crate::store::Store;
+use crate::AppState;
 use axum::{
     body::Bytes,
     extract::State,
@@ -14,7 +14,7 @@ use axum::{
     Json,
 };
 use qinglian_core::content::Pack;
-use qinglian_core::sync::{ContentVersion, Role};
+use qinglian_core::sync::ContentVersion;
 use serde_json::json;
 use std::path::Path;
 use std::sync::{Arc, RwLock};
@@ -56,7 +56,8 @@ impl ContentState {
         self.current().map(|c| c.pack.version.clone())
     }
 
-    fn set(&self, pack: Pack) {
+    /// Serves this pack from now on.
+    pub fn set(&self, pack: Pack) {
         *self.current.write().unwrap_or_else(|p| p.into_inner()) =
             Some(Arc::new(CurrentPack::new(pack)));
     }
@@ -138,15 +139,92 @@ pub async fn get_version(State(state): State<AppState>) -> ApiResult<Json<Conten
     Ok(Json(ContentVersion { version }))
 }
 
+/// A pack that passed validation, ready to store and serve. To the rest of
+/// the server a pack is an opaque JSON document with a version and a
+/// summary; only [`validate_pack`] looks inside.
+#[derive(Debug)]
+pub struct ValidPack {
+    pub version: String,
+    pub summary: String,
+    /// The JSON to store and serve.
+    pub json: String,
+    /// Parsed, for reports.
+    pub pack: Pack,
+}
+
+/// Reads and validates a content pack as uploaded (the same rules as the
+/// build): 422 with every problem when it is not usable. The one place that
+/// knows the pack's format.
+pub fn validate_pack(body: &[u8]) -> ApiResult<ValidPack> {
+    let pack: Pack = parse_json(body)?;
+    let problems: Vec<String> = pack.validate().iter().map(|p| p.to_string()).collect();
+    if !problems.is_empty() {
+        return Err(ApiError::unprocessable(format!(
+            "the content pack has {} problem{}; nothing was published",
+            problems.len(),
+            if problems.len() == 1 { "" } else { "s" }
+        ))
+        .with("problems", problems));
+    }
+    Ok(ValidPack {
+        version: pack.version.clone(),
+        summary: pack.summary(),
+        json: serde_json::to_string(&pack).map_err(ApiError::internal)?,
+        pack,
+    })
+}
+
+/// How often a running server looks for a pack published by another
+/// process (`qinglian-server admin publish`).
+pub const FOLLOW_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Serves what another process publishes: checks the latest publication
+/// every [`FOLLOW_EVERY`] and loads it when it changed. Ends when the
+/// content state is dropped.
+pub fn follow(store: Arc<dyn Store>, content: &Arc<ContentState>) {
+    let content = Arc::downgrade(content);
+    tokio::spawn(async move {
+        let mut seen = store.latest_pack_id().await.ok().flatten();
+        let mut every = tokio::time::interval(FOLLOW_EVERY);
+        loop {
+            every.tick().await;
+            let Some(content) = content.upgrade() else {
+                return;
+            };
+            let latest = match store.latest_pack_id().await {
+                Ok(latest) => latest,
+                Err(err) => {
+                    tracing::warn!("cannot look for new content: {err}");
+                    continue;
+                }
+            };
+            if latest == seen {
+                continue;
+            }
+            seen = latest;
+            match store.published_pack().await {
+                Ok(Some(stored)) => match serde_json::from_str::<Pack>(&stored.json) {
+                    Ok(pack) if content.version().as_deref() != Some(&pack.version) => {
+                        tracing::info!(version = %pack.version, "serving newly published content");
+                        content.set(pack);
+                    }
+                    Ok(_) => {}
+                    Err(err) => tracing::warn!("a published pack cannot be read: {err}"),
+                },
+                Ok(None) => {}
+                Err(err) => tracing::warn!("cannot read the published pack: {err}"),
+            }
+        }
+    });
+}
+
 /// `PUT /api/v1/admin/content`: validates and publishes a pack. 422 with
 /// every problem when it is not usable.
 pub async fn put_content(
-    State(state): State<AppState>,
-    caller: CurrentUser,
+    AdminOps(ops): AdminOps,
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Response> {
-    let admin = caller.require(&[Role::Admin])?;
     let is_json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -161,27 +239,34 @@ pub async fn put_content(
             "expected a JSON body with `Content-Type: application/json`",
         ));
     }
-    let pack: Pack = parse_json(&body)?;
-    let problems: Vec<String> = pack.validate().iter().map(|p| p.to_string()).collect();
-    if !problems.is_empty() {
-        return Err(ApiError::unprocessable(format!(
-            "the content pack has {} problem{}; nothing was published",
-            problems.len(),
-            if problems.len() == 1 { "" } else { "s" }
-        ))
-        .with("problems", problems));
-    }
-    let stored = StoredPack {
-        version: pack.version.clone(),
-        json: serde_json::to_string(&pack).map_err(ApiError::internal)?,
-    };
-    state
-        .store
-        .publish_pack(&stored, Some(admin.id), now_ms())
-        .await
-        .map_err(store_error)?;
-    tracing::info!(version = %pack.version, by = %admin.login, "content published");
-    let summary = pack.summary();
-    state.content.set(pack);
-    Ok(Json(json!({ "version": stored.version, "summary": summary })).into_response())
+    let published = ops.publish(&body).await?;
+    tracing::info!(version = %published.version, by = %ops.actor.name, "content published");
+    Ok(Json(published).into_response())
+}
+
+/// `GET /api/v1/admin/content/history`.
+pub async fn history(
+    State(state): State<AppState>,
+    AdminOps(ops): AdminOps,
+) -> ApiResult<Json<serde_json::Value>> {
+    let versions = ops.history().await?;
+    Ok(Json(
+        json!({ "current": state.content.version(), "versions": versions }),
+    ))
+}
+
+/// `POST /api/v1/admin/content/rollback` body.
+#[derive(serde::Deserialize)]
+pub struct RollbackRequest {
+    pub version: String,
+}
+
+/// `POST /api/v1/admin/content/rollback {version}`.
+pub async fn rollback(
+    AdminOps(ops): AdminOps,
+    ApiJson(body): ApiJson<RollbackRequest>,
+) -> ApiResult<Json<crate::ops::Published>> {
+    let published = ops.rollback(&body.version).await?;
+    tracing::info!(version = %published.version, by = %ops.actor.name, "content rolled back");
+    Ok(Json(published))
 }

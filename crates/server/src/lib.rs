@@ -6,7 +6,9 @@ pub mod admin;
 pub mod auth;
 pub mod content;
 pub mod error;
+pub mod ops;
 pub mod reports;
+pub mod roster;
 mod static_files;
 pub mod store;
 pub mod sync;
@@ -14,7 +16,7 @@ pub mod sync;
 use axum::{
     extract::DefaultBodyLimit,
     http::StatusCode,
-    routing::{get, post, put},
+    routing::{delete, get, patch, post, put},
     Json, Router,
 };
 use serde_json::json;
@@ -181,12 +183,15 @@ pub async fn state(config: &Config) -> Result<AppState, StartError> {
             }
         }
     });
-    let content = content::ContentState::load(store.as_ref(), &config.static_dir)
-        .await
-        .map_err(StartError)?;
+    let content = Arc::new(
+        content::ContentState::load(store.as_ref(), &config.static_dir)
+            .await
+            .map_err(StartError)?,
+    );
+    content::follow(store.clone(), &content);
     Ok(AppState {
         store: store.clone(),
-        content: Arc::new(content),
+        content,
         limiter: Arc::new(auth::RateLimiter::default()),
         hasher: auth::Hasher::gated(Arc::new(auth::HashGate::per_cpu())),
         trusted_proxies: Arc::new(config.trusted_proxies.clone()),
@@ -219,6 +224,9 @@ fn api_v1() -> Router<AppState> {
         .route("/auth/login", post(auth::login))
         .route("/auth/logout", post(auth::logout))
         .route("/auth/me", get(auth::me))
+        .route("/auth/password", post(auth::change_password))
+        .route("/auth/sessions", get(auth::sessions))
+        .route("/auth/sessions/{id}", delete(auth::end_session))
         .route(
             "/sync/push",
             post(sync::push).layer(DefaultBodyLimit::max(qinglian_core::sync::PUSH_MAX_BYTES)),
@@ -230,15 +238,36 @@ fn api_v1() -> Router<AppState> {
             "/admin/content",
             put(content::put_content).layer(DefaultBodyLimit::max(content::CONTENT_MAX_BYTES)),
         )
+        .route("/admin/content/history", get(content::history))
+        .route("/admin/content/rollback", post(content::rollback))
         .route(
             "/admin/units",
             get(admin::list_units).post(admin::create_unit),
         )
+        .route("/admin/units/{id}", patch(admin::update_unit))
+        .route("/admin/units/{id}/archive", post(admin::archive_unit))
         .route(
             "/admin/invites",
             get(admin::list_invites).post(admin::create_invite),
         )
+        .route("/admin/invites/{code}", delete(admin::revoke_invite))
         .route("/admin/users", get(admin::list_users))
+        .route("/admin/users/{id}", patch(admin::update_user))
+        .route("/admin/users/{id}/disable", post(admin::disable_user))
+        .route("/admin/users/{id}/enable", post(admin::enable_user))
+        .route(
+            "/admin/users/{id}/reset-password",
+            post(admin::reset_password),
+        )
+        .route(
+            "/admin/roster/preview",
+            post(admin::roster_preview).layer(DefaultBodyLimit::max(admin::ROSTER_MAX_BYTES)),
+        )
+        .route(
+            "/admin/roster/import",
+            post(admin::roster_import).layer(DefaultBodyLimit::max(admin::ROSTER_MAX_BYTES)),
+        )
+        .route("/admin/audit", get(admin::audit_log))
         .route("/reports/units", get(reports::units_summary))
         .route("/reports/units/{unit}", get(reports::unit_report))
 }

@@ -511,6 +511,7 @@ mod tests {
             name: format!("u{id}"),
             parent_id: parent,
             created_at: 0,
+            archived_at: None,
         }
     }
 

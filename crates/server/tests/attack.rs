@@ -307,7 +307,9 @@ async fn behind_https_cookies_are_host_only_and_cross_site_writes_refused() {
             .http
             .post(format!("{}/api/v1/admin/units", app.base))
             .header("cookie", admin.cookie.clone().unwrap())
-            .json(&json!({ "name": "Office" }));
+            .json(
+                &json!({ "name": format!("Office {}", qinglian_server::now_ms() % 1_000_000_007) }),
+            );
         if let Some(origin) = origin {
             request = request.header("origin", origin);
         }
@@ -645,7 +647,7 @@ async fn expired_sessions_are_purged_at_start() {
         .unwrap();
     let long_ago = qinglian_server::now_ms() - 100 * 86_400_000;
     store
-        .create_session("old-token-hash", 1, long_ago)
+        .create_session("old-token-hash", 1, long_ago, None, None)
         .await
         .unwrap();
     app.admin().await;

@@ -4,14 +4,16 @@
 //! transaction that reads before it writes can never be refused half-way.
 
 use super::{
-    Invite, NewAccount, NewInvite, ProgressFacts, PulledEvent, PushOutcome, Store, StoreError,
-    StoredPack, Unit, UserRecord,
+    Actor, Audit, AuditEntry, AuditQuery, Credentials, Invite, NewAccount, NewInvite, NewPassword,
+    PackVersion, ProgressFacts, PulledEvent, PushOutcome, RosterAccount, SessionInfo, SessionView,
+    Store, StoreError, StoredPack, Unit, UserFilter, UserRecord,
 };
 use async_trait::async_trait;
 use qinglian_core::calendar::{Day, MS_PER_DAY};
 use qinglian_core::events::Event;
 use qinglian_core::progress::{QuizRecord, MASTERY_PERCENT};
 use qinglian_core::sync::{Role, User};
+use serde_json::{json, Value};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
     SqliteSynchronous,
@@ -112,17 +114,40 @@ fn user_of(row: &SqliteRow) -> Result<User, StoreError> {
     })
 }
 
+/// Columns of [`record_of`], after `SELECT`.
+const RECORD_COLUMNS: &str =
+    "u.id, u.login, u.display_name, u.role, u.unit_id, n.name AS unit_name,
+    u.created_at, u.disabled_at, u.must_change_password,
+    (SELECT MAX(d.last_push_at) FROM devices d WHERE d.user_id = u.id) AS last_sync";
+
+fn record_of(row: &SqliteRow) -> Result<UserRecord, StoreError> {
+    Ok(UserRecord {
+        user: user_of(row)?,
+        created_at: row.try_get("created_at")?,
+        last_sync: row.try_get("last_sync")?,
+        disabled_at: row.try_get("disabled_at")?,
+        must_change_password: row.try_get::<i64, _>("must_change_password")? != 0,
+    })
+}
+
+const UNIT_COLUMNS: &str = "id, name, parent_id, created_at, archived_at";
+
 fn unit_of(row: &SqliteRow) -> Result<Unit, StoreError> {
     Ok(Unit {
         id: row.try_get("id")?,
         name: row.try_get("name")?,
         parent_id: row.try_get("parent_id")?,
         created_at: row.try_get("created_at")?,
+        archived_at: row.try_get("archived_at")?,
     })
 }
 
+const INVITE_COLUMNS: &str =
+    "id, code, unit_id, role, max_uses, uses, expires_at, created_at, revoked_at";
+
 fn invite_of(row: &SqliteRow) -> Result<Invite, StoreError> {
     Ok(Invite {
+        id: row.try_get("id")?,
         code: row.try_get("code")?,
         unit_id: row.try_get("unit_id")?,
         role: role_of(row.try_get("role")?)?,
@@ -130,10 +155,13 @@ fn invite_of(row: &SqliteRow) -> Result<Invite, StoreError> {
         uses: row.try_get("uses")?,
         expires_at: row.try_get("expires_at")?,
         created_at: row.try_get("created_at")?,
+        revoked_at: row.try_get("revoked_at")?,
     })
 }
 
-async fn user_in(tx: &mut Transaction<'static, Sqlite>, id: i64) -> Result<User, StoreError> {
+type Tx = Transaction<'static, Sqlite>;
+
+async fn user_in(tx: &mut Tx, id: i64) -> Result<User, StoreError> {
     let row = sqlx::query(&format!(
         "SELECT {USER_COLUMNS} FROM {USER_FROM} WHERE u.id = ?"
     ))
@@ -143,10 +171,64 @@ async fn user_in(tx: &mut Transaction<'static, Sqlite>, id: i64) -> Result<User,
     user_of(&row)
 }
 
-async fn login_taken(
-    tx: &mut Transaction<'static, Sqlite>,
-    login: &str,
-) -> Result<bool, StoreError> {
+async fn record_in(tx: &mut Tx, id: i64) -> Result<UserRecord, StoreError> {
+    let row = sqlx::query(&format!(
+        "SELECT {RECORD_COLUMNS} FROM {USER_FROM} WHERE u.id = ?"
+    ))
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or_else(|| StoreError::UnknownUser(format!("with id {id}")))?;
+    record_of(&row)
+}
+
+async fn unit_in(tx: &mut Tx, id: i64) -> Result<Unit, StoreError> {
+    let row = sqlx::query(&format!("SELECT {UNIT_COLUMNS} FROM units WHERE id = ?"))
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(StoreError::UnknownUnit(id))?;
+    unit_of(&row)
+}
+
+/// A unit new members, invites or sub-units may go into.
+async fn open_unit_in(tx: &mut Tx, id: i64) -> Result<Unit, StoreError> {
+    let unit = unit_in(tx, id).await?;
+    if unit.archived_at.is_some() {
+        return Err(StoreError::Refused(format!(
+            "the unit {:?} is archived",
+            unit.name
+        )));
+    }
+    Ok(unit)
+}
+
+/// Sibling names are unique among unarchived units, so that a path like
+/// `Bureau/Legal Aid Centre` names one unit.
+async fn check_sibling_name(
+    tx: &mut Tx,
+    name: &str,
+    parent_id: Option<i64>,
+    except: Option<i64>,
+) -> Result<(), StoreError> {
+    let clash = sqlx::query(
+        "SELECT 1 FROM units WHERE name = ? AND parent_id IS ? AND archived_at IS NULL AND id IS NOT ?",
+    )
+    .bind(name)
+    .bind(parent_id)
+    .bind(except)
+    .fetch_optional(&mut **tx)
+    .await?
+    .is_some();
+    if clash {
+        return Err(StoreError::Refused(format!(
+            "a unit named {name:?} already exists there"
+        )));
+    }
+    Ok(())
+}
+
+async fn login_taken(tx: &mut Tx, login: &str) -> Result<bool, StoreError> {
     Ok(sqlx::query("SELECT 1 FROM users WHERE login = ?")
         .bind(login)
         .fetch_optional(&mut **tx)
@@ -155,7 +237,7 @@ async fn login_taken(
 }
 
 async fn insert_user(
-    tx: &mut Transaction<'static, Sqlite>,
+    tx: &mut Tx,
     account: &NewAccount,
     role: Role,
     unit_id: Option<i64>,
@@ -180,6 +262,31 @@ async fn insert_user(
     user_in(tx, id).await
 }
 
+/// Writes an audit entry inside the transaction of the change.
+async fn audit_in(
+    tx: &mut Tx,
+    actor: &Actor,
+    action: &str,
+    target: &str,
+    details: Value,
+    now: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO audit_log (at, actor_id, actor, action, target, client_addr, details)
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(now)
+    .bind(actor.user_id)
+    .bind(&actor.name)
+    .bind(action)
+    .bind(target)
+    .bind(&actor.client_addr)
+    .bind(details.to_string())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 fn clamp_u32(value: Option<i64>) -> u32 {
     value.unwrap_or(0).clamp(0, i64::from(u32::MAX)) as u32
 }
@@ -198,34 +305,164 @@ impl Store for SqliteStore {
         name: &str,
         parent_id: Option<i64>,
         now: i64,
+        actor: &Actor,
     ) -> Result<Unit, StoreError> {
         let mut tx = self.write().await?;
         if let Some(parent) = parent_id {
-            let exists = sqlx::query("SELECT 1 FROM units WHERE id = ?")
-                .bind(parent)
-                .fetch_optional(&mut *tx)
-                .await?
-                .is_some();
-            if !exists {
-                return Err(StoreError::UnknownUnit(parent));
-            }
+            open_unit_in(&mut tx, parent).await?;
         }
-        let row = sqlx::query(
-            "INSERT INTO units (name, parent_id, created_at) VALUES (?, ?, ?)
-             RETURNING id, name, parent_id, created_at",
-        )
+        check_sibling_name(&mut tx, name, parent_id, None).await?;
+        let row = sqlx::query(&format!(
+            "INSERT INTO units (name, parent_id, created_at) VALUES (?, ?, ?) RETURNING {UNIT_COLUMNS}"
+        ))
         .bind(name)
         .bind(parent_id)
         .bind(now)
         .fetch_one(&mut *tx)
         .await?;
         let unit = unit_of(&row)?;
+        audit_in(
+            &mut tx,
+            actor,
+            "unit.create",
+            &format!("unit {}", unit.id),
+            json!({ "name": name, "parent_id": parent_id }),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(unit)
+    }
+
+    async fn rename_unit(
+        &self,
+        id: i64,
+        name: &str,
+        now: i64,
+        actor: &Actor,
+    ) -> Result<Unit, StoreError> {
+        let mut tx = self.write().await?;
+        let before = open_unit_in(&mut tx, id).await?;
+        check_sibling_name(&mut tx, name, before.parent_id, Some(id)).await?;
+        sqlx::query("UPDATE units SET name = ? WHERE id = ?")
+            .bind(name)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        audit_in(
+            &mut tx,
+            actor,
+            "unit.rename",
+            &format!("unit {id}"),
+            json!({ "from": before.name, "to": name }),
+            now,
+        )
+        .await?;
+        let unit = unit_in(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(unit)
+    }
+
+    async fn move_unit(
+        &self,
+        id: i64,
+        parent_id: Option<i64>,
+        now: i64,
+        actor: &Actor,
+    ) -> Result<Unit, StoreError> {
+        let mut tx = self.write().await?;
+        let before = open_unit_in(&mut tx, id).await?;
+        // Walk up from the new parent: meeting the unit itself is a cycle.
+        let mut up = parent_id;
+        let mut steps = 0;
+        while let Some(ancestor) = up {
+            if ancestor == id {
+                return Err(StoreError::Refused(format!(
+                    "the unit {:?} cannot go below itself",
+                    before.name
+                )));
+            }
+            let unit = if steps == 0 {
+                open_unit_in(&mut tx, ancestor).await?
+            } else {
+                unit_in(&mut tx, ancestor).await?
+            };
+            up = unit.parent_id;
+            steps += 1;
+            if steps > 10_000 {
+                return Err(StoreError::Db("the unit tree has a cycle".into()));
+            }
+        }
+        check_sibling_name(&mut tx, &before.name, parent_id, Some(id)).await?;
+        sqlx::query("UPDATE units SET parent_id = ? WHERE id = ?")
+            .bind(parent_id)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        audit_in(
+            &mut tx,
+            actor,
+            "unit.move",
+            &format!("unit {id}"),
+            json!({ "name": before.name, "from": before.parent_id, "to": parent_id }),
+            now,
+        )
+        .await?;
+        let unit = unit_in(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(unit)
+    }
+
+    async fn archive_unit(&self, id: i64, now: i64, actor: &Actor) -> Result<Unit, StoreError> {
+        let mut tx = self.write().await?;
+        let unit = open_unit_in(&mut tx, id).await?;
+        let members: i64 = sqlx::query("SELECT COUNT(*) AS n FROM users WHERE unit_id = ?")
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("n")?;
+        let children: i64 = sqlx::query(
+            "SELECT COUNT(*) AS n FROM units WHERE parent_id = ? AND archived_at IS NULL",
+        )
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("n")?;
+        if members > 0 || children > 0 {
+            return Err(StoreError::Refused(format!(
+                "the unit {:?} is not empty: {members} account(s) and {children} sub-unit(s); move them first",
+                unit.name
+            )));
+        }
+        let revoked = sqlx::query(
+            "UPDATE invites SET revoked_at = ? WHERE unit_id = ? AND revoked_at IS NULL",
+        )
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        sqlx::query("UPDATE units SET archived_at = ? WHERE id = ?")
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        audit_in(
+            &mut tx,
+            actor,
+            "unit.archive",
+            &format!("unit {id}"),
+            json!({ "name": unit.name, "invites_revoked": revoked }),
+            now,
+        )
+        .await?;
+        let unit = unit_in(&mut tx, id).await?;
         tx.commit().await?;
         Ok(unit)
     }
 
     async fn units(&self) -> Result<Vec<Unit>, StoreError> {
-        sqlx::query("SELECT id, name, parent_id, created_at FROM units ORDER BY id")
+        sqlx::query(&format!("SELECT {UNIT_COLUMNS} FROM units ORDER BY id"))
             .fetch_all(&self.pool)
             .await?
             .iter()
@@ -233,21 +470,31 @@ impl Store for SqliteStore {
             .collect()
     }
 
-    async fn create_invite(&self, invite: NewInvite, now: i64) -> Result<Invite, StoreError> {
-        let mut tx = self.write().await?;
-        let exists = sqlx::query("SELECT 1 FROM units WHERE id = ?")
-            .bind(invite.unit_id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .is_some();
-        if !exists {
-            return Err(StoreError::UnknownUnit(invite.unit_id));
-        }
-        let row = sqlx::query(
-            "INSERT INTO invites (code, unit_id, role, max_uses, expires_at, created_by, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?)
-             RETURNING code, unit_id, role, max_uses, uses, expires_at, created_at",
+    async fn member_counts(&self) -> Result<HashMap<i64, i64>, StoreError> {
+        let mut counts = HashMap::new();
+        for row in sqlx::query(
+            "SELECT unit_id, COUNT(*) AS n FROM users WHERE unit_id IS NOT NULL GROUP BY unit_id",
         )
+        .fetch_all(&self.pool)
+        .await?
+        {
+            counts.insert(row.try_get("unit_id")?, row.try_get("n")?);
+        }
+        Ok(counts)
+    }
+
+    async fn create_invite(
+        &self,
+        invite: NewInvite,
+        now: i64,
+        actor: &Actor,
+    ) -> Result<Invite, StoreError> {
+        let mut tx = self.write().await?;
+        open_unit_in(&mut tx, invite.unit_id).await?;
+        let row = sqlx::query(&format!(
+            "INSERT INTO invites (code, unit_id, role, max_uses, expires_at, created_by, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING {INVITE_COLUMNS}"
+        ))
         .bind(&invite.code)
         .bind(invite.unit_id)
         .bind(invite.role.id())
@@ -258,15 +505,67 @@ impl Store for SqliteStore {
         .fetch_one(&mut *tx)
         .await?;
         let stored = invite_of(&row)?;
+        audit_in(
+            &mut tx,
+            actor,
+            "invite.create",
+            &format!("invite {}", stored.id),
+            json!({
+                "unit_id": stored.unit_id,
+                "role": stored.role.id(),
+                "max_uses": stored.max_uses,
+                "expires_at": stored.expires_at,
+            }),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(stored)
     }
 
-    async fn invites(&self) -> Result<Vec<Invite>, StoreError> {
-        sqlx::query(
-            "SELECT code, unit_id, role, max_uses, uses, expires_at, created_at
-             FROM invites ORDER BY id DESC",
+    async fn revoke_invite(
+        &self,
+        code: &str,
+        now: i64,
+        actor: &Actor,
+    ) -> Result<Invite, StoreError> {
+        let mut tx = self.write().await?;
+        let row = sqlx::query(&format!(
+            "SELECT {INVITE_COLUMNS} FROM invites WHERE code = ?"
+        ))
+        .bind(code)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(StoreError::UnknownInvite)?;
+        let invite = invite_of(&row)?;
+        if invite.revoked_at.is_some() {
+            return Ok(invite);
+        }
+        sqlx::query("UPDATE invites SET revoked_at = ? WHERE id = ?")
+            .bind(now)
+            .bind(invite.id)
+            .execute(&mut *tx)
+            .await?;
+        audit_in(
+            &mut tx,
+            actor,
+            "invite.revoke",
+            &format!("invite {}", invite.id),
+            json!({ "unit_id": invite.unit_id, "uses": invite.uses }),
+            now,
         )
+        .await?;
+        tx.commit().await?;
+        Ok(Invite {
+            revoked_at: Some(now),
+            ..invite
+        })
+    }
+
+    async fn invites(&self) -> Result<Vec<Invite>, StoreError> {
+        sqlx::query(&format!(
+            "SELECT {INVITE_COLUMNS} FROM invites ORDER BY id DESC"
+        ))
         .fetch_all(&self.pool)
         .await?
         .iter()
@@ -276,85 +575,332 @@ impl Store for SqliteStore {
 
     async fn join(&self, code: &str, account: NewAccount, now: i64) -> Result<User, StoreError> {
         let mut tx = self.write().await?;
-        let Some(row) = sqlx::query(
-            "SELECT id, unit_id, role, max_uses, uses, expires_at FROM invites WHERE code = ?",
-        )
+        let Some(row) = sqlx::query(&format!(
+            "SELECT {INVITE_COLUMNS} FROM invites WHERE code = ?"
+        ))
         .bind(code)
         .fetch_optional(&mut *tx)
         .await?
         else {
             return Err(StoreError::UnknownInvite);
         };
-        let invite_id: i64 = row.try_get("id")?;
-        let expires_at: i64 = row.try_get("expires_at")?;
-        let max_uses: i64 = row.try_get("max_uses")?;
-        let uses: i64 = row.try_get("uses")?;
-        if now >= expires_at {
+        let invite = invite_of(&row)?;
+        if invite.revoked_at.is_some() {
+            return Err(StoreError::InviteRevoked);
+        }
+        if now >= invite.expires_at {
             return Err(StoreError::InviteExpired);
         }
-        if uses >= max_uses {
+        if invite.uses >= invite.max_uses {
             return Err(StoreError::InviteUsedUp);
         }
-        let role = role_of(row.try_get("role")?)?;
-        let unit_id: i64 = row.try_get("unit_id")?;
-        let user = insert_user(&mut tx, &account, role, Some(unit_id), now).await?;
+        if unit_in(&mut tx, invite.unit_id)
+            .await?
+            .archived_at
+            .is_some()
+        {
+            return Err(StoreError::InviteRevoked);
+        }
+        let user = insert_user(&mut tx, &account, invite.role, Some(invite.unit_id), now).await?;
         sqlx::query("UPDATE invites SET uses = uses + 1 WHERE id = ?")
-            .bind(invite_id)
+            .bind(invite.id)
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
         Ok(user)
     }
 
-    async fn create_admin(&self, account: NewAccount, now: i64) -> Result<User, StoreError> {
+    async fn create_admin(
+        &self,
+        account: NewAccount,
+        now: i64,
+        actor: &Actor,
+    ) -> Result<User, StoreError> {
         let mut tx = self.write().await?;
         let user = insert_user(&mut tx, &account, Role::Admin, None, now).await?;
+        audit_in(
+            &mut tx,
+            actor,
+            "user.create_admin",
+            &format!("user {}", user.id),
+            json!({ "login": user.login }),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(user)
     }
 
-    async fn credentials(&self, login: &str) -> Result<Option<(User, String)>, StoreError> {
+    async fn credentials(&self, login: &str) -> Result<Option<Credentials>, StoreError> {
         let row = sqlx::query(&format!(
-            "SELECT {USER_COLUMNS}, u.password_hash FROM {USER_FROM} WHERE u.login = ?"
+            "SELECT {USER_COLUMNS}, u.password_hash, u.disabled_at, u.must_change_password,
+                    u.password_expires_at
+             FROM {USER_FROM} WHERE u.login = ?"
         ))
         .bind(login)
         .fetch_optional(&self.pool)
         .await?;
         match row {
-            Some(row) => Ok(Some((user_of(&row)?, row.try_get("password_hash")?))),
+            Some(row) => Ok(Some(Credentials {
+                user: user_of(&row)?,
+                password_hash: row.try_get("password_hash")?,
+                disabled: row.try_get::<Option<i64>, _>("disabled_at")?.is_some(),
+                must_change_password: row.try_get::<i64, _>("must_change_password")? != 0,
+                password_expires_at: row.try_get("password_expires_at")?,
+            })),
             None => Ok(None),
         }
     }
 
-    async fn user(&self, id: i64) -> Result<Option<User>, StoreError> {
+    async fn user_by_login(&self, login: &str) -> Result<Option<UserRecord>, StoreError> {
         sqlx::query(&format!(
-            "SELECT {USER_COLUMNS} FROM {USER_FROM} WHERE u.id = ?"
+            "SELECT {RECORD_COLUMNS} FROM {USER_FROM} WHERE u.login = ?"
+        ))
+        .bind(login)
+        .fetch_optional(&self.pool)
+        .await?
+        .as_ref()
+        .map(record_of)
+        .transpose()
+    }
+
+    async fn user(&self, id: i64) -> Result<Option<UserRecord>, StoreError> {
+        sqlx::query(&format!(
+            "SELECT {RECORD_COLUMNS} FROM {USER_FROM} WHERE u.id = ?"
         ))
         .bind(id)
         .fetch_optional(&self.pool)
         .await?
         .as_ref()
-        .map(user_of)
+        .map(record_of)
         .transpose()
     }
 
     async fn users(&self) -> Result<Vec<UserRecord>, StoreError> {
         sqlx::query(&format!(
-            "SELECT {USER_COLUMNS}, u.created_at,
-                    (SELECT MAX(d.last_push_at) FROM devices d WHERE d.user_id = u.id) AS last_sync
-             FROM {USER_FROM} ORDER BY u.id"
+            "SELECT {RECORD_COLUMNS} FROM {USER_FROM} ORDER BY u.id"
         ))
         .fetch_all(&self.pool)
         .await?
         .iter()
-        .map(|row| {
-            Ok(UserRecord {
-                user: user_of(row)?,
-                created_at: row.try_get("created_at")?,
-                last_sync: row.try_get("last_sync")?,
-            })
-        })
+        .map(record_of)
         .collect()
+    }
+
+    async fn find_users(&self, filter: &UserFilter) -> Result<(Vec<UserRecord>, u64), StoreError> {
+        let pattern = filter.search.as_ref().map(|s| {
+            let escaped = s
+                .to_lowercase()
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            format!("%{escaped}%")
+        });
+        let disabled = filter.disabled.map(i64::from);
+        let conditions = "(?1 IS NULL OR u.login LIKE ?1 ESCAPE '\\' OR lower(u.display_name) LIKE ?1 ESCAPE '\\')
+             AND (?2 IS NULL OR u.unit_id = ?2)
+             AND (?3 IS NULL OR u.role = ?3)
+             AND (?4 IS NULL OR (u.disabled_at IS NOT NULL) = ?4)";
+        let total: i64 = sqlx::query(&format!(
+            "SELECT COUNT(*) AS n FROM {USER_FROM} WHERE {conditions}"
+        ))
+        .bind(&pattern)
+        .bind(filter.unit_id)
+        .bind(filter.role.map(Role::id))
+        .bind(disabled)
+        .fetch_one(&self.pool)
+        .await?
+        .try_get("n")?;
+        let users = sqlx::query(&format!(
+            "SELECT {RECORD_COLUMNS} FROM {USER_FROM} WHERE {conditions}
+             ORDER BY u.display_name, u.id LIMIT ?5 OFFSET ?6"
+        ))
+        .bind(&pattern)
+        .bind(filter.unit_id)
+        .bind(filter.role.map(Role::id))
+        .bind(disabled)
+        .bind(i64::from(filter.limit))
+        .bind(i64::from(filter.offset))
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(record_of)
+        .collect::<Result<Vec<_>, _>>()?;
+        Ok((users, total.max(0) as u64))
+    }
+
+    async fn update_user(
+        &self,
+        id: i64,
+        role: Option<Role>,
+        unit_id: Option<i64>,
+        now: i64,
+        actor: &Actor,
+    ) -> Result<UserRecord, StoreError> {
+        let mut tx = self.write().await?;
+        let before = record_in(&mut tx, id).await?;
+        if before.user.role == Role::Admin || role == Some(Role::Admin) {
+            return Err(StoreError::Refused(
+                "administrators are managed from the command line (`qinglian-server admin`)"
+                    .to_owned(),
+            ));
+        }
+        if let Some(unit) = unit_id {
+            open_unit_in(&mut tx, unit).await?;
+        }
+        sqlx::query("UPDATE users SET role = COALESCE(?, role), unit_id = COALESCE(?, unit_id) WHERE id = ?")
+            .bind(role.map(Role::id))
+            .bind(unit_id)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        let after = record_in(&mut tx, id).await?;
+        audit_in(
+            &mut tx,
+            actor,
+            "user.update",
+            &format!("user {id}"),
+            json!({
+                "login": before.user.login,
+                "role": { "from": before.user.role.id(), "to": after.user.role.id() },
+                "unit_id": { "from": before.user.unit_id, "to": after.user.unit_id },
+            }),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    async fn set_disabled(
+        &self,
+        id: i64,
+        disabled: bool,
+        now: i64,
+        actor: &Actor,
+    ) -> Result<UserRecord, StoreError> {
+        let mut tx = self.write().await?;
+        let before = record_in(&mut tx, id).await?;
+        if disabled && actor.user_id == Some(id) {
+            return Err(StoreError::Refused(
+                "you cannot disable your own account".to_owned(),
+            ));
+        }
+        let ended = if disabled {
+            sqlx::query("UPDATE users SET disabled_at = COALESCE(disabled_at, ?) WHERE id = ?")
+                .bind(now)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("DELETE FROM sessions WHERE user_id = ?")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+        } else {
+            sqlx::query("UPDATE users SET disabled_at = NULL WHERE id = ?")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            0
+        };
+        audit_in(
+            &mut tx,
+            actor,
+            if disabled {
+                "user.disable"
+            } else {
+                "user.enable"
+            },
+            &format!("user {id}"),
+            json!({ "login": before.user.login, "sessions_ended": ended }),
+            now,
+        )
+        .await?;
+        let after = record_in(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    async fn set_password(
+        &self,
+        id: i64,
+        password: NewPassword,
+        keep_session: Option<i64>,
+        now: i64,
+        actor: Option<&Actor>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        let before = record_in(&mut tx, id).await?;
+        sqlx::query(
+            "UPDATE users SET password_hash = ?, must_change_password = ?, password_expires_at = ?
+             WHERE id = ?",
+        )
+        .bind(&password.hash)
+        .bind(i64::from(password.must_change))
+        .bind(password.expires_at)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        let ended = sqlx::query("DELETE FROM sessions WHERE user_id = ? AND id IS NOT ?")
+            .bind(id)
+            .bind(keep_session)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if let Some(actor) = actor {
+            audit_in(
+                &mut tx,
+                actor,
+                "user.reset_password",
+                &format!("user {id}"),
+                json!({ "login": before.user.login, "sessions_ended": ended }),
+                now,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn import_roster(
+        &self,
+        accounts: Vec<RosterAccount>,
+        now: i64,
+        actor: &Actor,
+    ) -> Result<Vec<Result<User, StoreError>>, StoreError> {
+        let mut tx = self.write().await?;
+        let mut out = Vec::new();
+        let mut created = Vec::new();
+        for row in &accounts {
+            open_unit_in(&mut tx, row.unit_id).await?;
+            match insert_user(&mut tx, &row.account, row.role, Some(row.unit_id), now).await {
+                Ok(user) => {
+                    sqlx::query(
+                        "UPDATE users SET must_change_password = 1, password_expires_at = ? WHERE id = ?",
+                    )
+                    .bind(row.password_expires_at)
+                    .bind(user.id)
+                    .execute(&mut *tx)
+                    .await?;
+                    created.push(user.login.clone());
+                    out.push(Ok(user));
+                }
+                Err(StoreError::LoginTaken) => out.push(Err(StoreError::LoginTaken)),
+                Err(err) => return Err(err),
+            }
+        }
+        audit_in(
+            &mut tx,
+            actor,
+            "roster.import",
+            "roster",
+            json!({ "created": created, "failed": accounts.len() - created.len() }),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(out)
     }
 
     async fn create_session(
@@ -362,15 +908,20 @@ impl Store for SqliteStore {
         token_hash: &str,
         user_id: i64,
         now: i64,
+        user_agent: Option<&str>,
+        client_addr: Option<&str>,
     ) -> Result<(), StoreError> {
         let mut tx = self.write().await?;
         sqlx::query(
-            "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at) VALUES (?, ?, ?, ?)",
+            "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, user_agent, client_addr)
+             VALUES (?, ?, ?, ?, ?, ?)",
         )
         .bind(token_hash)
         .bind(user_id)
         .bind(now)
         .bind(now)
+        .bind(user_agent)
+        .bind(client_addr)
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -383,9 +934,10 @@ impl Store for SqliteStore {
         now: i64,
         created_after: i64,
         seen_after: i64,
-    ) -> Result<Option<User>, StoreError> {
+    ) -> Result<Option<SessionInfo>, StoreError> {
         let row = sqlx::query(&format!(
-            "SELECT {USER_COLUMNS}, s.created_at AS s_created, s.last_seen_at AS s_seen
+            "SELECT {USER_COLUMNS}, u.disabled_at, u.must_change_password,
+                    s.id AS s_id, s.created_at AS s_created, s.last_seen_at AS s_seen
              FROM sessions s JOIN users u ON u.id = s.user_id
              LEFT JOIN units n ON n.id = u.unit_id
              WHERE s.token_hash = ?"
@@ -398,7 +950,8 @@ impl Store for SqliteStore {
         };
         let created: i64 = row.try_get("s_created")?;
         let seen: i64 = row.try_get("s_seen")?;
-        if created <= created_after || seen <= seen_after {
+        let disabled = row.try_get::<Option<i64>, _>("disabled_at")?.is_some();
+        if created <= created_after || seen <= seen_after || disabled {
             self.delete_session(token_hash).await?;
             return Ok(None);
         }
@@ -411,7 +964,11 @@ impl Store for SqliteStore {
                 .await?;
             tx.commit().await?;
         }
-        Ok(Some(user_of(&row)?))
+        Ok(Some(SessionInfo {
+            user: user_of(&row)?,
+            session_id: row.try_get("s_id")?,
+            must_change_password: row.try_get::<i64, _>("must_change_password")? != 0,
+        }))
     }
 
     async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
@@ -422,6 +979,38 @@ impl Store for SqliteStore {
             .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    async fn sessions_of(&self, user_id: i64) -> Result<Vec<SessionView>, StoreError> {
+        sqlx::query(
+            "SELECT id, created_at, last_seen_at, user_agent, client_addr FROM sessions
+             WHERE user_id = ? ORDER BY id DESC",
+        )
+        .bind(user_id)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(SessionView {
+                id: row.try_get("id")?,
+                created_at: row.try_get("created_at")?,
+                last_seen_at: row.try_get("last_seen_at")?,
+                user_agent: row.try_get("user_agent")?,
+                client_addr: row.try_get("client_addr")?,
+            })
+        })
+        .collect()
+    }
+
+    async fn delete_session_of(&self, user_id: i64, session_id: i64) -> Result<bool, StoreError> {
+        let mut tx = self.write().await?;
+        let done = sqlx::query("DELETE FROM sessions WHERE user_id = ? AND id = ?")
+            .bind(user_id)
+            .bind(session_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(done.rows_affected() > 0)
     }
 
     async fn purge_sessions(
@@ -715,23 +1304,145 @@ impl Store for SqliteStore {
         }
     }
 
+    async fn latest_pack_id(&self) -> Result<Option<i64>, StoreError> {
+        Ok(sqlx::query("SELECT MAX(id) AS id FROM content_packs")
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("id")?)
+    }
+
     async fn publish_pack(
         &self,
         pack: &StoredPack,
-        published_by: Option<i64>,
+        summary: &str,
+        rollback_of: Option<&str>,
         now: i64,
+        actor: &Actor,
     ) -> Result<(), StoreError> {
         let mut tx = self.write().await?;
         sqlx::query(
-            "INSERT INTO content_packs (version, json, published_at, published_by) VALUES (?, ?, ?, ?)",
+            "INSERT INTO content_packs (version, json, published_at, published_by, summary, rollback_of)
+             VALUES (?, ?, ?, ?, ?, ?)",
         )
         .bind(&pack.version)
         .bind(&pack.json)
         .bind(now)
-        .bind(published_by)
+        .bind(actor.user_id)
+        .bind(summary)
+        .bind(rollback_of)
         .execute(&mut *tx)
         .await?;
+        audit_in(
+            &mut tx,
+            actor,
+            if rollback_of.is_some() {
+                "content.rollback"
+            } else {
+                "content.publish"
+            },
+            &format!("content {}", pack.version),
+            json!({ "version": pack.version, "summary": summary, "bytes": pack.json.len() }),
+            now,
+        )
+        .await?;
         tx.commit().await?;
+        Ok(())
+    }
+
+    async fn pack_history(&self) -> Result<Vec<PackVersion>, StoreError> {
+        sqlx::query(
+            "SELECT c.id, c.version, c.summary, c.published_at, c.rollback_of, u.login
+             FROM content_packs c LEFT JOIN users u ON u.id = c.published_by
+             ORDER BY c.id DESC",
+        )
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(PackVersion {
+                id: row.try_get("id")?,
+                version: row.try_get("version")?,
+                summary: row.try_get("summary")?,
+                published_at: row.try_get("published_at")?,
+                published_by: row.try_get("login")?,
+                rollback_of: row.try_get("rollback_of")?,
+            })
+        })
+        .collect()
+    }
+
+    async fn pack_of_version(&self, version: &str) -> Result<Option<StoredPack>, StoreError> {
+        let row = sqlx::query(
+            "SELECT version, json FROM content_packs WHERE version = ? ORDER BY id DESC LIMIT 1",
+        )
+        .bind(version)
+        .fetch_optional(&self.pool)
+        .await?;
+        match row {
+            Some(row) => Ok(Some(StoredPack {
+                version: row.try_get("version")?,
+                json: row.try_get("json")?,
+            })),
+            None => Ok(None),
+        }
+    }
+
+    async fn record(&self, audit: Audit<'_>, now: i64) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        audit_in(
+            &mut tx,
+            audit.actor,
+            audit.action,
+            &audit.target,
+            audit.details,
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn audit_log(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>, StoreError> {
+        sqlx::query(
+            "SELECT id, at, actor_id, actor, action, target, client_addr, details FROM audit_log
+             WHERE (?1 IS NULL OR actor = ?1) AND (?2 IS NULL OR action = ?2)
+               AND (?3 IS NULL OR at >= ?3) AND (?4 IS NULL OR at < ?4)
+               AND (?5 IS NULL OR id < ?5)
+             ORDER BY id DESC LIMIT ?6",
+        )
+        .bind(&query.actor)
+        .bind(&query.action)
+        .bind(query.from)
+        .bind(query.to)
+        .bind(query.before)
+        .bind(i64::from(query.limit))
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|row| {
+            let details: String = row.try_get("details")?;
+            Ok(AuditEntry {
+                id: row.try_get("id")?,
+                at: row.try_get("at")?,
+                actor_id: row.try_get("actor_id")?,
+                actor: row.try_get("actor")?,
+                action: row.try_get("action")?,
+                target: row.try_get("target")?,
+                client_addr: row.try_get("client_addr")?,
+                details: serde_json::from_str(&details).unwrap_or(Value::String(details)),
+            })
+        })
+        .collect()
+    }
+
+    async fn backup_to(&self, path: &Path) -> Result<(), StoreError> {
+        let target = path
+            .to_str()
+            .ok_or_else(|| StoreError::Refused("the backup path is not valid UTF-8".into()))?;
+        sqlx::query("VACUUM INTO ?")
+            .bind(target)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 }

@@ -135,6 +135,7 @@ async fn invites_run_out_and_expire() {
                 created_by: admin_id,
             },
             0,
+            &qinglian_server::store::Actor::cli(),
         )
         .await
         .unwrap();

@@ -266,6 +266,8 @@ async fn sql_aggregates_give_the_folds_figures() {
         },
         created_at: 0,
         last_sync: line["last_sync"].as_i64(),
+        disabled_at: None,
+        must_change_password: false,
     };
     let now = report["generated_at"].as_i64().unwrap();
     let expected = member_report(&record, &fold(&log, 0), Some(&app.pack), now);
