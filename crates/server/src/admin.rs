@@ -114,6 +114,98 @@ pub async fn create_admin(
         .map_err(|err| err.to_string())
 }
 
+/// The operations as the command line uses them: on the data directory's
+/// database (which must exist), audited as `cli`, hashing without a gate.
+pub async fn cli_ops(data_dir: &Path) -> Result<crate::ops::Ops, String> {
+    let db = database_path(data_dir);
+    if !db.is_file() {
+        return Err(format!(
+            "no database at {}: start the server once, or run `admin create-admin`, with this --data",
+            db.display()
+        ));
+    }
+    let store = SqliteStore::open(&db)
+        .await
+        .map_err(|err| err.to_string())?;
+    Ok(crate::ops::Ops {
+        store: std::sync::Arc::new(store),
+        actor: Actor::cli(),
+        hasher: crate::auth::Hasher::default(),
+        content: None,
+    })
+}
+
+/// What a restore did.
+#[derive(Debug)]
+pub struct Restored {
+    /// A copy of the database as it was before, when there was one.
+    pub saved: Option<std::path::PathBuf>,
+}
+
+/// `admin restore`: replaces the data directory's database with a backup.
+/// Refused while a server uses the directory; the file must be a whole
+/// Qinglian database. The database as it was is kept beside it first.
+pub async fn restore(data_dir: &Path, file: &Path) -> Result<Restored, String> {
+    SqliteStore::verify_file(file).await?;
+    prepare_data_dir(data_dir)?;
+    let _lock = crate::lock::DataLock::exclusive(data_dir)?;
+    let db = database_path(data_dir);
+    let now = now_ms();
+    let mut saved = None;
+    if db.is_file() {
+        let store = SqliteStore::open(&db)
+            .await
+            .map_err(|err| err.to_string())?;
+        let copy = data_dir.join(format!("qinglian.db.before-restore-{now}"));
+        store
+            .backup_to(&copy)
+            .await
+            .map_err(|err| format!("cannot keep a copy of the current database: {err}"))?;
+        store.close().await;
+        saved = Some(copy);
+    }
+    let staging = data_dir.join("qinglian.db.restoring");
+    let io = |what: &str, err: std::io::Error| format!("cannot {what}: {err}");
+    std::fs::copy(file, &staging).map_err(|err| io("copy the backup", err))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&staging, std::fs::Permissions::from_mode(0o600))
+            .map_err(|err| io("protect the copy", err))?;
+    }
+    std::fs::File::open(&staging)
+        .and_then(|f| f.sync_all())
+        .map_err(|err| io("write the copy", err))?;
+    // The old database's journal must not be applied to the new one.
+    for suffix in ["-wal", "-shm"] {
+        let side = std::path::PathBuf::from(format!("{}{suffix}", db.display()));
+        match std::fs::remove_file(&side) {
+            Err(err) if err.kind() != std::io::ErrorKind::NotFound => {
+                return Err(io(&format!("remove {}", side.display()), err))
+            }
+            _ => {}
+        }
+    }
+    std::fs::rename(&staging, &db).map_err(|err| io("put the backup in place", err))?;
+    let store = SqliteStore::open(&db)
+        .await
+        .map_err(|err| err.to_string())?;
+    store
+        .record(
+            crate::store::Audit {
+                actor: &Actor::cli(),
+                action: "restore",
+                target: file.display().to_string(),
+                details: json!({ "saved": saved.as_ref().map(|p| p.display().to_string()) }),
+            },
+            now_ms(),
+        )
+        .await
+        .map_err(|err| err.to_string())?;
+    store.close().await;
+    Ok(Restored { saved })
+}
+
 /// `POST /api/v1/admin/units` body.
 #[derive(Deserialize)]
 pub struct NewUnitRequest {

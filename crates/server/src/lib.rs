@@ -6,6 +6,7 @@ pub mod admin;
 pub mod auth;
 pub mod content;
 pub mod error;
+pub mod lock;
 pub mod ops;
 pub mod reports;
 pub mod roster;
@@ -153,6 +154,8 @@ pub struct AppState {
     pub public_origin: Option<String>,
     pub max_events_per_user: u64,
     pub fault_abort_after_commit: bool,
+    /// Held while the server runs: `admin restore` waits for it to stop.
+    pub data_lock: Arc<lock::DataLock>,
 }
 
 /// Milliseconds since 1970 UTC, the unit of every time the server keeps.
@@ -165,6 +168,7 @@ pub fn now_ms() -> i64 {
 /// Opens the data directory's database (migrating it) and loads the content.
 pub async fn state(config: &Config) -> Result<AppState, StartError> {
     admin::prepare_data_dir(&config.data_dir).map_err(StartError)?;
+    let data_lock = Arc::new(lock::DataLock::shared(&config.data_dir).map_err(StartError)?);
     let db = admin::database_path(&config.data_dir);
     let store = store::SqliteStore::open_with(&db, config.busy_timeout)
         .await
@@ -199,6 +203,7 @@ pub async fn state(config: &Config) -> Result<AppState, StartError> {
         public_origin: config.public_url.as_ref().map(|u| u.origin.clone()),
         max_events_per_user: config.max_events_per_user,
         fault_abort_after_commit: config.fault_abort_after_commit,
+        data_lock,
     })
 }
 

@@ -2,6 +2,8 @@
 //! bootstraps the first administrator. See `--help`.
 
 use clap::{Args, Parser, Subcommand};
+
+mod cli;
 use qinglian_server::{admin, serve, Config};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -71,6 +73,14 @@ struct ServeArgs {
     public_url: Option<qinglian_server::PublicUrl>,
 }
 
+/// The data directory, for every admin command.
+#[derive(Args, Debug)]
+struct DataArg {
+    /// The data directory the server uses (see `serve --data`).
+    #[arg(long, default_value = "./data")]
+    data: PathBuf,
+}
+
 #[derive(Subcommand, Debug)]
 enum AdminCommand {
     /// Create an administrator account (the first one, or another). The
@@ -87,6 +97,149 @@ enum AdminCommand {
         /// The name shown in the app and in reports.
         #[arg(long)]
         name: String,
+    },
+    /// Units (departments): add, list.
+    Unit {
+        #[command(subcommand)]
+        command: UnitCommand,
+    },
+    /// Invite codes: create, list, revoke.
+    Invite {
+        #[command(subcommand)]
+        command: InviteCommand,
+    },
+    /// Accounts: list, disable, enable, reset a password.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Create accounts from a CSV file (name,login,unit path,role; a header
+    /// row is optional). Prints each account's one-time password once; bad
+    /// rows create nothing and are listed with their error.
+    Import {
+        #[command(flatten)]
+        data: DataArg,
+        /// The CSV file (UTF-8).
+        file: PathBuf,
+        /// Check every row and print the result; create nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Publish a content pack: its JSON file, as uploaded to the API (or a
+    /// directory holding pack.json). A running server serves it within 5 s.
+    Publish {
+        #[command(flatten)]
+        data: DataArg,
+        file: PathBuf,
+    },
+    /// Write a consistent copy of the database to a new file, also while the
+    /// server runs (SQLite VACUUM INTO).
+    Backup {
+        #[command(flatten)]
+        data: DataArg,
+        /// The copy to write; must not exist yet.
+        file: PathBuf,
+    },
+    /// Replace the database with a backup. Refused while a server uses the
+    /// data directory; the file must be a whole Qinglian database. The
+    /// database as it was is kept as qinglian.db.before-restore-<time>.
+    Restore {
+        #[command(flatten)]
+        data: DataArg,
+        file: PathBuf,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum UnitCommand {
+    /// Add a unit, at the top or under a parent.
+    Add {
+        #[command(flatten)]
+        data: DataArg,
+        /// The unit's name (no '/').
+        #[arg(long)]
+        name: String,
+        /// The parent: its id, or its path like "Bureau/Legal Aid Centre".
+        #[arg(long)]
+        parent: Option<String>,
+    },
+    /// List every unit: id, path, members, archived.
+    List {
+        #[command(flatten)]
+        data: DataArg,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum InviteCommand {
+    /// Create an invite code for a unit and a role; prints the code and the
+    /// join link path.
+    Create {
+        #[command(flatten)]
+        data: DataArg,
+        /// The unit: its id, or its path like "Bureau/Legal Aid Centre".
+        #[arg(long)]
+        unit: String,
+        /// learner or leader.
+        #[arg(long, default_value = "learner")]
+        role: String,
+        /// How many accounts may join with it (1 to 10000).
+        #[arg(long, default_value_t = 1)]
+        max_uses: u32,
+        /// Days until it expires (1 to 365).
+        #[arg(long, default_value_t = 14)]
+        days: u32,
+    },
+    /// List every invite with its status and uses left.
+    List {
+        #[command(flatten)]
+        data: DataArg,
+    },
+    /// Revoke an invite: its code joins nobody any more.
+    Revoke {
+        #[command(flatten)]
+        data: DataArg,
+        code: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum UserCommand {
+    /// List accounts: id, login, name, role, unit, state, last sync.
+    List {
+        #[command(flatten)]
+        data: DataArg,
+        /// Part of the login or the name.
+        #[arg(long)]
+        search: Option<String>,
+        /// Only this unit (id or path).
+        #[arg(long)]
+        unit: Option<String>,
+        /// Only this role: learner, leader or admin.
+        #[arg(long)]
+        role: Option<String>,
+        /// Only disabled accounts.
+        #[arg(long)]
+        disabled: bool,
+    },
+    /// Disable an account; its sessions end at once.
+    Disable {
+        #[command(flatten)]
+        data: DataArg,
+        login: String,
+    },
+    /// Enable a disabled account again.
+    Enable {
+        #[command(flatten)]
+        data: DataArg,
+        login: String,
+    },
+    /// Give an account a one-time password (printed once) to be replaced at
+    /// the next sign-in; its sessions end.
+    ResetPassword {
+        #[command(flatten)]
+        data: DataArg,
+        login: String,
     },
 }
 
@@ -110,6 +263,7 @@ async fn main() {
         Some(Command::Admin {
             command: AdminCommand::CreateAdmin { data, login, name },
         }) => create_admin(data, login, name).await,
+        Some(Command::Admin { command }) => cli::run(command).await,
         Some(Command::Serve(args)) => run(args).await,
         None => run(cli.serve).await,
     };

@@ -288,7 +288,7 @@ impl Ops {
                     role,
                     max_uses,
                     expires_at: now + i64::from(expires_in_days) * DAY_MS,
-                    created_by: self.actor.user_id.unwrap_or_default(),
+                    created_by: self.actor.user_id,
                 },
                 now,
                 &self.actor,

@@ -379,7 +379,8 @@ fn field(text: &str) -> String {
     format!("\"{}\"", text.replace('"', "\"\""))
 }
 
-fn iso_time(ms: i64) -> String {
+/// A time as `2024-02-10T08:30:00Z`.
+pub fn iso_time(ms: i64) -> String {
     let day = calendar::day_of(ms, 0);
     let rest = ms.rem_euclid(calendar::MS_PER_DAY) / 1000;
     format!(

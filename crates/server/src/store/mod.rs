@@ -49,7 +49,8 @@ pub struct NewInvite {
     pub role: Role,
     pub max_uses: u32,
     pub expires_at: i64,
-    pub created_by: i64,
+    /// The administrator; `None` for the command line.
+    pub created_by: Option<i64>,
 }
 
 /// A new account, its password already hashed.

@@ -71,6 +71,55 @@ impl SqliteStore {
         Ok(SqliteStore { pool })
     }
 
+    /// Closes the pool: the WAL is checkpointed and the file released.
+    pub async fn close(self) {
+        self.pool.close().await;
+    }
+
+    /// Is this file a Qinglian database, whole? Opens it read-only and
+    /// checks SQLite's own consistency check and the server's tables.
+    pub async fn verify_file(path: &Path) -> Result<(), String> {
+        use sqlx::ConnectOptions;
+        let not_ours =
+            |why: String| format!("{} is not a Qinglian database: {why}", path.display());
+        if !path.is_file() {
+            return Err(format!("{} is not a file", path.display()));
+        }
+        let mut db = SqliteConnectOptions::new()
+            .filename(path)
+            .read_only(true)
+            .immutable(true)
+            .connect()
+            .await
+            .map_err(|err| not_ours(err.to_string()))?;
+        let check: String = sqlx::query_scalar("PRAGMA quick_check")
+            .fetch_one(&mut db)
+            .await
+            .map_err(|err| not_ours(err.to_string()))?;
+        if check != "ok" {
+            return Err(format!("{} is damaged: {check}", path.display()));
+        }
+        let tables: Vec<String> =
+            sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table'")
+                .fetch_all(&mut db)
+                .await
+                .map_err(|err| not_ours(err.to_string()))?;
+        for table in [
+            "_sqlx_migrations",
+            "units",
+            "users",
+            "sessions",
+            "devices",
+            "events",
+            "content_packs",
+        ] {
+            if !tables.iter().any(|t| t == table) {
+                return Err(not_ours(format!("it has no table {table}")));
+            }
+        }
+        Ok(())
+    }
+
     /// A write transaction holding the write lock from its first statement.
     async fn write(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
@@ -1439,10 +1488,15 @@ impl Store for SqliteStore {
         let target = path
             .to_str()
             .ok_or_else(|| StoreError::Refused("the backup path is not valid UTF-8".into()))?;
+        // An empty file readable by its owner only: VACUUM INTO fills it.
+        owner_only_file(path)
+            .map_err(|err| StoreError::Db(format!("cannot create {}: {err}", path.display())))?;
         sqlx::query("VACUUM INTO ?")
             .bind(target)
             .execute(&self.pool)
             .await?;
+        owner_only_file(path)
+            .map_err(|err| StoreError::Db(format!("cannot protect {}: {err}", path.display())))?;
         Ok(())
     }
 }
