@@ -63,6 +63,21 @@ pub fn hash_password(password: &str) -> Result<String, String> {
         .map_err(|err| format!("cannot hash the password: {err}"))
 }
 
+/// Hashes a one-time password (reset, roster import) with light Argon2id
+/// parameters (2 MiB, one pass): it is random with about 59 bits and lasts
+/// a week, so its strength is in itself, and a roster of thousands is
+/// hashed within a request's time. The PHC string carries the parameters,
+/// so [`verify_password`] checks it like any other.
+pub fn hash_one_time_password(password: &str) -> Result<String, String> {
+    let params = argon2::Params::new(2048, 1, 1, None)
+        .map_err(|err| format!("bad Argon2 parameters: {err}"))?;
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
+        .hash_password(password.as_bytes(), &salt)
+        .map(|hash| hash.to_string())
+        .map_err(|err| format!("cannot hash the password: {err}"))
+}
+
 /// Checks a password against a stored PHC string.
 pub fn verify_password(password: &str, stored: &str) -> bool {
     match PasswordHash::new(stored) {
@@ -199,6 +214,18 @@ impl Hasher {
         self.run(move || hash_password(&password))
             .await?
             .map_err(ApiError::internal)
+    }
+
+    /// Hashes one-time passwords, lightly (see [`hash_one_time_password`]).
+    pub async fn hash_one_time(&self, passwords: Vec<String>) -> ApiResult<Vec<String>> {
+        self.run(move || {
+            passwords
+                .iter()
+                .map(|p| hash_one_time_password(p))
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .await?
+        .map_err(ApiError::internal)
     }
 }
 
@@ -1232,6 +1259,16 @@ mod tests {
         assert!(verify_password("correct horse battery", &hash));
         assert!(!verify_password("wrong horse battery", &hash));
         assert!(!verify_password("x", "not a hash"));
+    }
+
+    #[test]
+    fn one_time_passwords_hash_lightly_and_verify() {
+        let code = generate_one_time_password();
+        assert_eq!(code.len(), 12);
+        let hash = hash_one_time_password(&code).unwrap();
+        assert!(hash.starts_with("$argon2id$v=19$m=2048,t=1,p=1$"), "{hash}");
+        assert!(verify_password(&code, &hash));
+        assert!(!verify_password("another code", &hash));
     }
 
     #[test]

@@ -379,7 +379,11 @@ impl Ops {
     pub async fn reset_password(&self, id: i64) -> ApiResult<OneTimePassword> {
         let user = self.user(id).await?;
         let password = generate_one_time_password();
-        let hash = self.hasher.hash(password.clone()).await?;
+        let hash = self
+            .hasher
+            .hash_one_time(vec![password.clone()])
+            .await?
+            .remove(0);
         let now = now_ms();
         let expires_at = now + ONE_TIME_PASSWORD_DAYS * DAY_MS;
         self.store
@@ -506,11 +510,11 @@ impl Ops {
         let mut rows = self.check_roster(csv).await?;
         let now = now_ms();
         let expires_at = now + ONE_TIME_PASSWORD_DAYS * DAY_MS;
+        let good: Vec<&RosterRow> = rows.iter().filter(|r| r.error.is_none()).collect();
+        let passwords: Vec<String> = good.iter().map(|_| generate_one_time_password()).collect();
+        let hashes = self.hasher.hash_one_time(passwords.clone()).await?;
         let mut accounts = Vec::new();
-        let mut passwords = Vec::new();
-        for row in rows.iter().filter(|r| r.error.is_none()) {
-            let password = generate_one_time_password();
-            let hash = self.hasher.hash(password.clone()).await?;
+        for (row, hash) in good.into_iter().zip(hashes) {
             accounts.push(RosterAccount {
                 account: NewAccount {
                     login: row.login.clone(),
@@ -521,7 +525,6 @@ impl Ops {
                 unit_id: row.unit_id.unwrap_or_default(),
                 password_expires_at: expires_at,
             });
-            passwords.push(password);
         }
         let results = self
             .store

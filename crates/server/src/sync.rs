@@ -88,8 +88,8 @@ pub async fn push(
     }
     tracing::warn!(
         user = %user.login,
-        device = %body.device,
-        ids = ?outcome.conflicts,
+        device = %crate::auth::log_text(&body.device),
+        ids = %crate::auth::log_text(&outcome.conflicts.join(" ")),
         "push conflict: event ids reused with a different payload; not stored"
     );
     let n = outcome.conflicts.len();

@@ -303,6 +303,27 @@ async fn backup_while_serving_and_restore_only_when_stopped() {
         .contains("not a Qinglian database"));
     assert!(ok(admin(data, &["unit", "list"])).contains("After the backup"));
 
+    // A backup from a newer server version: refused before anything changes.
+    let newer = data.join("newer.db");
+    std::fs::copy(&backup, &newer).unwrap();
+    {
+        use sqlx::Connection;
+        let mut db = sqlx::SqliteConnection::connect(&format!("sqlite://{}", newer.display()))
+            .await
+            .unwrap();
+        sqlx::query(
+            "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time)
+             VALUES (9999, 'from the future', 1, x'00', 0)",
+        )
+        .execute(&mut db)
+        .await
+        .unwrap();
+        db.close().await.unwrap();
+    }
+    assert!(refused(admin(data, &["restore", newer.to_str().unwrap()]))
+        .contains("newer qinglian-server"));
+    assert!(ok(admin(data, &["unit", "list"])).contains("After the backup"));
+
     let out = ok(admin(data, &["restore", backup.to_str().unwrap()]));
     assert!(
         out.contains("restored") && out.contains("before-restore-"),

@@ -117,6 +117,22 @@ impl SqliteStore {
                 return Err(not_ours(format!("it has no table {table}")));
             }
         }
+        let newest: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations")
+            .fetch_one(&mut db)
+            .await
+            .map_err(|err| not_ours(err.to_string()))?;
+        let ours = sqlx::migrate!("./migrations")
+            .iter()
+            .map(|m| m.version)
+            .max()
+            .unwrap_or(0);
+        if newest.unwrap_or(0) > ours {
+            return Err(format!(
+                "{} comes from a newer qinglian-server (database version {}; this one knows up to {ours}): restore it with that version",
+                path.display(),
+                newest.unwrap_or(0)
+            ));
+        }
         Ok(())
     }
 
