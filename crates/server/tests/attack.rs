@@ -174,7 +174,8 @@ fn a_flood_of_sign_ins_stays_within_memory() {
         "300 parallel wrong sign-ins: peak memory {peak_kb} kB, answers {counts:?}, {:.1} s",
         started.elapsed().as_secs_f64()
     );
-    assert!(peak_kb < 400 * 1024, "peak {peak_kb} kB");
+    // The brief: under 400 MB. Measured about 70 MB (debug), 51 MB (release).
+    assert!(peak_kb < 200 * 1024, "peak {peak_kb} kB");
     assert_eq!(counts.values().sum::<usize>(), 300);
     for status in counts.keys() {
         assert!([401, 429, 503].contains(status), "{counts:?}");

@@ -1248,20 +1248,23 @@ impl Store for SqliteStore {
         let mut facts: HashMap<i64, ProgressFacts> = HashMap::new();
         for chunk in user_ids.chunks(500) {
             let marks = vec!["?"; chunk.len()].join(", ");
-            // The user's events that no void event of theirs names.
+            // The users' events that no void event of the same user names.
+            // The voided (user, id) pairs are listed once and looked up, not
+            // searched for each event.
             let live = format!(
-                "WITH live AS (
+                "WITH voided AS (
+                    SELECT user_id, json_extract(payload, '$.target') AS target FROM events
+                    WHERE kind = 'void' AND user_id IN ({marks})),
+                 live AS (
                     SELECT e.user_id, e.at, e.device, e.seq, e.kind, e.payload FROM events e
-                    WHERE e.user_id IN ({marks}) AND NOT EXISTS (
-                        SELECT 1 FROM events v
-                        WHERE v.user_id = e.user_id AND v.kind = 'void'
-                          AND json_extract(v.payload, '$.target') = e.id))"
+                    WHERE e.user_id IN ({marks}) AND (e.user_id, e.id) NOT IN (
+                        SELECT user_id, target FROM voided WHERE target IS NOT NULL))"
             );
             let run = |sql: String| {
                 let chunk = chunk.to_vec();
                 async move {
                     let mut query = sqlx::query(&sql);
-                    for id in &chunk {
+                    for id in chunk.iter().chain(&chunk) {
                         query = query.bind(id);
                     }
                     query.fetch_all(&self.pool).await
