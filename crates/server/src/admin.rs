@@ -258,19 +258,10 @@ pub async fn update_unit(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<UnitChange>,
 ) -> ApiResult<Json<UnitResponse>> {
-    if body.name.is_none() && body.parent_id.is_none() {
-        return Err(ApiError::unprocessable("give a name, a parent_id or both"));
-    }
-    let mut unit = None;
-    if let Some(name) = &body.name {
-        unit = Some(ops.rename_unit(id, name).await?);
-    }
-    if let Some(parent) = body.parent_id {
-        unit = Some(ops.move_unit(id, parent).await?);
-    }
-    Ok(Json(UnitResponse {
-        unit: unit.expect("one change was made"),
-    }))
+    let unit = ops
+        .change_unit(id, body.name.as_deref(), body.parent_id)
+        .await?;
+    Ok(Json(UnitResponse { unit }))
 }
 
 /// `POST /api/v1/admin/units/{id}/archive` → `{unit}`.

@@ -207,19 +207,20 @@ impl Ops {
             .map_err(store_error)
     }
 
-    /// Renames a unit.
-    pub async fn rename_unit(&self, id: i64, name: &str) -> ApiResult<Unit> {
-        let name = check_unit_name(name)?;
+    /// Renames a unit and/or moves it (`Some(None)`: to the top), all or
+    /// nothing.
+    pub async fn change_unit(
+        &self,
+        id: i64,
+        name: Option<&str>,
+        parent: Option<Option<i64>>,
+    ) -> ApiResult<Unit> {
+        if name.is_none() && parent.is_none() {
+            return Err(ApiError::unprocessable("give a name, a parent_id or both"));
+        }
+        let name = name.map(check_unit_name).transpose()?;
         self.store
-            .rename_unit(id, &name, now_ms(), &self.actor)
-            .await
-            .map_err(store_error)
-    }
-
-    /// Moves a unit under another, or to the top; never below itself.
-    pub async fn move_unit(&self, id: i64, parent: Option<i64>) -> ApiResult<Unit> {
-        self.store
-            .move_unit(id, parent, now_ms(), &self.actor)
+            .change_unit(id, name.as_deref(), parent, now_ms(), &self.actor)
             .await
             .map_err(store_error)
     }

@@ -354,20 +354,14 @@ pub trait Store: Send + Sync + 'static {
         audit: &Actor,
     ) -> Result<Unit, StoreError>;
 
-    /// Renames a unit (sibling names stay unique).
-    async fn rename_unit(
+    /// Renames a unit (sibling names stay unique) and/or moves it under
+    /// another unit (`Some(None)`: to the top), never below itself; both in
+    /// one transaction, so a refused part changes nothing.
+    async fn change_unit(
         &self,
         id: i64,
-        name: &str,
-        now: i64,
-        audit: &Actor,
-    ) -> Result<Unit, StoreError>;
-
-    /// Moves a unit under another (or to the top); never below itself.
-    async fn move_unit(
-        &self,
-        id: i64,
-        parent_id: Option<i64>,
+        name: Option<&str>,
+        parent_id: Option<Option<i64>>,
         now: i64,
         audit: &Actor,
     ) -> Result<Unit, StoreError>;

@@ -363,6 +363,85 @@ fn kind_of(event: &Event) -> String {
         .unwrap_or_default()
 }
 
+/// Renames a unit inside a transaction (sibling names stay unique).
+async fn rename_in(
+    tx: &mut Tx,
+    id: i64,
+    name: &str,
+    now: i64,
+    actor: &Actor,
+) -> Result<Unit, StoreError> {
+    let before = open_unit_in(tx, id).await?;
+    check_sibling_name(tx, name, before.parent_id, Some(id)).await?;
+    sqlx::query("UPDATE units SET name = ? WHERE id = ?")
+        .bind(name)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    audit_in(
+        tx,
+        actor,
+        "unit.rename",
+        &format!("unit {id}"),
+        json!({ "from": before.name, "to": name }),
+        now,
+    )
+    .await?;
+    let unit = unit_in(tx, id).await?;
+    Ok(unit)
+}
+
+/// Moves a unit inside a transaction; never below itself. `final_name`:
+/// the name it will have there (when renamed in the same change).
+async fn move_in(
+    tx: &mut Tx,
+    id: i64,
+    parent_id: Option<i64>,
+    final_name: Option<&str>,
+    now: i64,
+    actor: &Actor,
+) -> Result<Unit, StoreError> {
+    let before = open_unit_in(tx, id).await?;
+    // Walk up from the new parent: meeting the unit itself is a cycle.
+    let mut up = parent_id;
+    let mut steps = 0;
+    while let Some(ancestor) = up {
+        if ancestor == id {
+            return Err(StoreError::Refused(format!(
+                "the unit {:?} cannot go below itself",
+                before.name
+            )));
+        }
+        let unit = if steps == 0 {
+            open_unit_in(tx, ancestor).await?
+        } else {
+            unit_in(tx, ancestor).await?
+        };
+        up = unit.parent_id;
+        steps += 1;
+        if steps > 10_000 {
+            return Err(StoreError::Db("the unit tree has a cycle".into()));
+        }
+    }
+    check_sibling_name(tx, final_name.unwrap_or(&before.name), parent_id, Some(id)).await?;
+    sqlx::query("UPDATE units SET parent_id = ? WHERE id = ?")
+        .bind(parent_id)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    audit_in(
+        tx,
+        actor,
+        "unit.move",
+        &format!("unit {id}"),
+        json!({ "name": before.name, "from": before.parent_id, "to": parent_id }),
+        now,
+    )
+    .await?;
+    let unit = unit_in(tx, id).await?;
+    Ok(unit)
+}
+
 #[async_trait]
 impl Store for SqliteStore {
     async fn create_unit(
@@ -399,81 +478,22 @@ impl Store for SqliteStore {
         Ok(unit)
     }
 
-    async fn rename_unit(
+    async fn change_unit(
         &self,
         id: i64,
-        name: &str,
+        name: Option<&str>,
+        parent_id: Option<Option<i64>>,
         now: i64,
         actor: &Actor,
     ) -> Result<Unit, StoreError> {
         let mut tx = self.write().await?;
-        let before = open_unit_in(&mut tx, id).await?;
-        check_sibling_name(&mut tx, name, before.parent_id, Some(id)).await?;
-        sqlx::query("UPDATE units SET name = ? WHERE id = ?")
-            .bind(name)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        audit_in(
-            &mut tx,
-            actor,
-            "unit.rename",
-            &format!("unit {id}"),
-            json!({ "from": before.name, "to": name }),
-            now,
-        )
-        .await?;
-        let unit = unit_in(&mut tx, id).await?;
-        tx.commit().await?;
-        Ok(unit)
-    }
-
-    async fn move_unit(
-        &self,
-        id: i64,
-        parent_id: Option<i64>,
-        now: i64,
-        actor: &Actor,
-    ) -> Result<Unit, StoreError> {
-        let mut tx = self.write().await?;
-        let before = open_unit_in(&mut tx, id).await?;
-        // Walk up from the new parent: meeting the unit itself is a cycle.
-        let mut up = parent_id;
-        let mut steps = 0;
-        while let Some(ancestor) = up {
-            if ancestor == id {
-                return Err(StoreError::Refused(format!(
-                    "the unit {:?} cannot go below itself",
-                    before.name
-                )));
-            }
-            let unit = if steps == 0 {
-                open_unit_in(&mut tx, ancestor).await?
-            } else {
-                unit_in(&mut tx, ancestor).await?
-            };
-            up = unit.parent_id;
-            steps += 1;
-            if steps > 10_000 {
-                return Err(StoreError::Db("the unit tree has a cycle".into()));
-            }
+        let mut unit = open_unit_in(&mut tx, id).await?;
+        if let Some(parent) = parent_id {
+            unit = move_in(&mut tx, id, parent, name, now, actor).await?;
         }
-        check_sibling_name(&mut tx, &before.name, parent_id, Some(id)).await?;
-        sqlx::query("UPDATE units SET parent_id = ? WHERE id = ?")
-            .bind(parent_id)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        audit_in(
-            &mut tx,
-            actor,
-            "unit.move",
-            &format!("unit {id}"),
-            json!({ "name": before.name, "from": before.parent_id, "to": parent_id }),
-            now,
-        )
-        .await?;
-        let unit = unit_in(&mut tx, id).await?;
+        if let Some(name) = name {
+            unit = rename_in(&mut tx, id, name, now, actor).await?;
+        }
         tx.commit().await?;
         Ok(unit)
     }

@@ -134,6 +134,34 @@ async fn units_form_a_tree_that_can_be_renamed_moved_and_archived() {
     )
     .await
     .expect(422);
+    // A change refused in part changes nothing.
+    patch(
+        &mut admin,
+        &format!("/api/v1/admin/units/{bureau}"),
+        json!({ "name": "Renamed Bureau", "parent_id": east }),
+    )
+    .await
+    .expect(409);
+    let list = admin.get("/api/v1/admin/units").await.expect(200).json();
+    assert_eq!(list["tree"][0]["name"], "Bureau");
+    // Moved and renamed at once.
+    let both = patch(
+        &mut admin,
+        &format!("/api/v1/admin/units/{east}"),
+        json!({ "name": "East", "parent_id": legal }),
+    )
+    .await
+    .expect(200)
+    .json();
+    assert_eq!(both["unit"]["name"], "East");
+    assert_eq!(both["unit"]["parent_id"], legal);
+    patch(
+        &mut admin,
+        &format!("/api/v1/admin/units/{east}"),
+        json!({ "parent_id": spare }),
+    )
+    .await
+    .expect(200);
 
     // Archive: only when empty.
     let _member = app.member(&mut admin, legal, "learner", "member").await;
