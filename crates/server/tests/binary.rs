@@ -36,7 +36,15 @@ fn create_admin(data: &Path, login: &str, password: Option<&str>) -> std::proces
 fn help_explains_every_flag() {
     let output = Command::new(BIN).arg("--help").output().unwrap();
     let help = String::from_utf8(output.stdout).unwrap();
-    for flag in ["--addr", "--data", "--static", "serve", "admin"] {
+    for flag in [
+        "--addr",
+        "--data",
+        "--static",
+        "--public-url",
+        "--trusted-proxy",
+        "serve",
+        "admin",
+    ] {
         assert!(help.contains(flag), "{flag} in:\n{help}");
     }
     let output = Command::new(BIN)
