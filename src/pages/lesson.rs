@@ -245,7 +245,7 @@ fn Reflection(lesson_id: String) -> impl IntoView {
             <h2>{tr(Key::ReflectionTitle)}</h2>
             <label class="field" for="reflection-text">
                 <span>{tr(Key::ReflectionPrompt)}</span>
-                <textarea id="reflection-text" maxlength="4000" prop:value=draft
+                <textarea id="reflection-text" maxlength="3000" prop:value=draft
                     on:input=move |ev| { draft.set(event_target_value(&ev)); status.set(None); }></textarea>
             </label>
             <p class="muted small">{tr(Key::ReflectionPrivate)}</p>

@@ -102,6 +102,177 @@ impl EventKind {
     }
 }
 
+/// Longest id or name in an event (event and device ids, lesson, question,
+/// scenario, checklist, point and choice ids), in bytes.
+pub const MAX_ID_BYTES: usize = 128;
+/// Longest free text (a reflection, one's own risk measure), in bytes.
+pub const MAX_TEXT_BYTES: usize = 10 * 1024;
+/// Most study time one event may carry (seconds): the app records it in
+/// small steps, so more than 4 hours in one is not a real record.
+pub const MAX_STUDY_SECONDS: u32 = 4 * 60 * 60;
+/// Earliest plausible `at`: 2020-01-01 00:00 UTC (ms).
+pub const EARLIEST_AT: i64 = 1_577_836_800_000;
+/// How far ahead of the checking clock an `at` may be (ms): a day, for
+/// time zones and a clock somewhat wrong.
+pub const MAX_AHEAD_MS: i64 = 24 * 60 * 60 * 1000;
+/// Most questions in a quiz and choices in a scenario.
+pub const MAX_TOTAL: u32 = 1000;
+/// Most options chosen in one answer, choices in one scenario.
+pub const MAX_LIST: usize = 100;
+/// Likelihood and impact of a risk are rated on this scale.
+pub const RISK_SCALE: std::ops::RangeInclusive<u8> = 1..=5;
+
+/// Why an event makes no sense: the field and the reason.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EventProblem {
+    /// The field, e.g. `at`, `score`, `choices[2]`.
+    pub field: String,
+    pub reason: String,
+}
+
+impl std::fmt::Display for EventProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.field, self.reason)
+    }
+}
+
+fn problem(field: &str, reason: impl Into<String>) -> Result<(), EventProblem> {
+    Err(EventProblem {
+        field: field.to_owned(),
+        reason: reason.into(),
+    })
+}
+
+fn check_id(field: &str, id: &str) -> Result<(), EventProblem> {
+    if id.is_empty() || id.len() > MAX_ID_BYTES || id.chars().any(char::is_control) {
+        return problem(
+            field,
+            format!("must be 1 to {MAX_ID_BYTES} bytes without control characters"),
+        );
+    }
+    Ok(())
+}
+
+fn check_text(field: &str, text: &str) -> Result<(), EventProblem> {
+    if text.len() > MAX_TEXT_BYTES {
+        return problem(
+            field,
+            format!("is {} bytes; at most {MAX_TEXT_BYTES} are kept", text.len()),
+        );
+    }
+    Ok(())
+}
+
+fn check_score(part: &str, score: u32, total: u32) -> Result<(), EventProblem> {
+    if total > MAX_TOTAL {
+        return problem("total", format!("{total} is more than {MAX_TOTAL}"));
+    }
+    if score > total {
+        return problem(part, format!("{score} is more than the total {total}"));
+    }
+    Ok(())
+}
+
+/// Does this event make sense, by a clock reading `now` (ms UTC)? The server
+/// refuses events that do not; the app can check before recording. Sizes are
+/// bounded, scores within their totals, ratings on their scale, study time
+/// at most [`MAX_STUDY_SECONDS`], and `at` from 2020 to a day ahead of `now`.
+pub fn check(event: &Event, now: i64) -> Result<(), EventProblem> {
+    check_id("id", &event.id)?;
+    check_id("device", &event.device)?;
+    if event.seq == 0 || event.seq > i64::MAX as u64 {
+        return problem(
+            "seq",
+            format!("{} is not a seq; seqs start at 1", event.seq),
+        );
+    }
+    if event.at < EARLIEST_AT {
+        return problem("at", format!("{} is before 2020-01-01", event.at));
+    }
+    if event.at > now.saturating_add(MAX_AHEAD_MS) {
+        return problem(
+            "at",
+            format!(
+                "{} is more than a day ahead of the clock ({now}); is the device's clock right?",
+                event.at
+            ),
+        );
+    }
+    match &event.kind {
+        EventKind::LessonDone { lesson }
+        | EventKind::ElectiveChosen { lesson }
+        | EventKind::ElectiveDropped { lesson } => check_id("lesson", lesson),
+        EventKind::QuestionAnswered {
+            lesson,
+            question,
+            chosen,
+            ..
+        } => {
+            check_id("lesson", lesson)?;
+            check_id("question", question)?;
+            if chosen.len() > MAX_LIST {
+                return problem("chosen", format!("at most {MAX_LIST} options"));
+            }
+            Ok(())
+        }
+        EventKind::QuizFinished {
+            lesson,
+            score,
+            total,
+        } => {
+            check_id("lesson", lesson)?;
+            check_score("score", *score, *total)
+        }
+        EventKind::ScenarioFinished {
+            scenario,
+            choices,
+            sound,
+            total,
+        } => {
+            check_id("scenario", scenario)?;
+            if choices.len() > MAX_LIST {
+                return problem("choices", format!("at most {MAX_LIST} choices"));
+            }
+            for (i, choice) in choices.iter().enumerate() {
+                check_id(&format!("choices[{i}]"), choice)?;
+            }
+            check_score("sound", *sound, *total)
+        }
+        EventKind::ReflectionSaved { lesson, text } => {
+            check_id("lesson", lesson)?;
+            check_text("text", text)
+        }
+        EventKind::StudyTime { seconds } => {
+            if *seconds > MAX_STUDY_SECONDS {
+                return problem(
+                    "seconds",
+                    format!("{seconds} s is more than 4 hours in one record"),
+                );
+            }
+            Ok(())
+        }
+        EventKind::RiskRated {
+            checklist,
+            point,
+            likelihood,
+            impact,
+            measure,
+        } => {
+            check_id("checklist", checklist)?;
+            check_id("point", point)?;
+            for (field, value) in [("likelihood", likelihood), ("impact", impact)] {
+                if !RISK_SCALE.contains(value) {
+                    return problem(field, format!("{value} is not on the scale 1 to 5"));
+                }
+            }
+            check_text("measure", measure)
+        }
+        EventKind::RiskCheckCompleted { checklist } => check_id("checklist", checklist),
+        EventKind::PledgeAcknowledged { .. } => Ok(()),
+        EventKind::Void { target } => check_id("target", target),
+    }
+}
+
 /// The order events are shown and folded in: time, then device, then seq.
 /// Deterministic whatever order they arrived in.
 pub fn sort_key(event: &Event) -> (i64, &str, u64) {
@@ -185,6 +356,78 @@ mod tests {
             at,
             kind: EventKind::StudyTime { seconds: 60 },
         }
+    }
+
+    #[test]
+    fn senseless_events_are_named_by_field() {
+        let now = 1_700_000_000_000;
+        let mut ok = event("e1", "d1", 1, now);
+        assert_eq!(check(&ok, now), Ok(()));
+        let field = |kind: EventKind, at: i64| {
+            let e = Event {
+                kind,
+                at,
+                ..event("e1", "d1", 1, now)
+            };
+            check(&e, now).map_err(|p| p.field)
+        };
+        assert_eq!(
+            field(EventKind::StudyTime { seconds: 14_401 }, now),
+            Err("seconds".into())
+        );
+        assert_eq!(
+            field(EventKind::StudyTime { seconds: 60 }, EARLIEST_AT - 1),
+            Err("at".into())
+        );
+        assert_eq!(
+            field(EventKind::StudyTime { seconds: 60 }, now + MAX_AHEAD_MS + 1),
+            Err("at".into())
+        );
+        assert_eq!(
+            field(
+                EventKind::QuizFinished {
+                    lesson: "l".into(),
+                    score: 6,
+                    total: 5
+                },
+                now
+            ),
+            Err("score".into())
+        );
+        assert_eq!(
+            field(
+                EventKind::RiskRated {
+                    checklist: "c".into(),
+                    point: "p".into(),
+                    likelihood: 0,
+                    impact: 3,
+                    measure: String::new()
+                },
+                now
+            ),
+            Err("likelihood".into())
+        );
+        assert_eq!(
+            field(
+                EventKind::ReflectionSaved {
+                    lesson: "l".into(),
+                    text: "x".repeat(MAX_TEXT_BYTES + 1)
+                },
+                now
+            ),
+            Err("text".into())
+        );
+        assert_eq!(
+            field(
+                EventKind::LessonDone {
+                    lesson: "l".repeat(MAX_ID_BYTES + 1)
+                },
+                now
+            ),
+            Err("lesson".into())
+        );
+        ok.id = String::new();
+        assert_eq!(check(&ok, now).unwrap_err().field, "id");
     }
 
     #[test]

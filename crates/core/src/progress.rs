@@ -19,6 +19,8 @@ pub const MINUTES_PER_CREDIT: u32 = 10;
 pub const CREDITS_PER_MASTERY: u32 = 2;
 /// … at most this many a day, so credits reward regular study, not cramming.
 pub const DAILY_CREDIT_CAP: u32 = 6;
+/// Study time counted for one day at most (seconds): a day has no more.
+pub const MAX_DAY_SECONDS: u32 = 24 * 60 * 60;
 /// Credits to earn each quarter.
 pub const QUARTER_CREDIT_TARGET: u32 = 30;
 /// A risk self-check should be redone after a year.
@@ -50,7 +52,9 @@ pub struct QuizRecord {
 
 impl QuizRecord {
     pub fn best_percent(&self) -> u32 {
-        (self.best_score * 100).checked_div(self.total).unwrap_or(0)
+        (u64::from(self.best_score) * 100)
+            .checked_div(u64::from(self.total))
+            .map_or(0, |p| p.min(u64::from(u32::MAX)) as u32)
     }
 }
 
@@ -168,10 +172,11 @@ pub fn fold(events: &[Event], offset_minutes: i32) -> Progress {
                 record.best_score = record.best_score.max(*score);
                 if record.mastered_at.is_none()
                     && *total > 0
-                    && score * 100 >= total * MASTERY_PERCENT
+                    && u64::from(*score) * 100 >= u64::from(*total) * u64::from(MASTERY_PERCENT)
                 {
                     record.mastered_at = Some(event.at);
-                    *mastery_by_day.entry(day).or_default() += 1;
+                    let count = mastery_by_day.entry(day).or_default();
+                    *count = count.saturating_add(1);
                 }
             }
             EventKind::ScenarioFinished {
@@ -194,7 +199,8 @@ pub fn fold(events: &[Event], offset_minutes: i32) -> Progress {
                 }
             }
             EventKind::StudyTime { seconds } => {
-                *p.seconds_by_day.entry(day).or_default() += seconds;
+                let total = p.seconds_by_day.entry(day).or_default();
+                *total = total.saturating_add(*seconds).min(MAX_DAY_SECONDS);
             }
             EventKind::ElectiveChosen { lesson } => {
                 p.electives.insert(lesson.clone());
@@ -227,21 +233,37 @@ pub fn fold(events: &[Event], offset_minutes: i32) -> Progress {
             EventKind::Void { .. } => {}
         }
     }
-    let days: BTreeSet<Day> = p
-        .seconds_by_day
+    p.credits_by_day = credits_by_day(&p.seconds_by_day, &mastery_by_day);
+    p
+}
+
+/// Credits per day from the study seconds and the quizzes first mastered
+/// that day, each day capped at [`DAILY_CREDIT_CAP`]. Days without credit
+/// are left out.
+pub fn credits_by_day(
+    seconds_by_day: &BTreeMap<Day, u32>,
+    mastery_by_day: &BTreeMap<Day, u32>,
+) -> BTreeMap<Day, u32> {
+    let days: BTreeSet<Day> = seconds_by_day
         .keys()
         .chain(mastery_by_day.keys())
         .copied()
         .collect();
+    let mut credits = BTreeMap::new();
     for day in days {
-        let minutes = p.seconds_by_day.get(&day).copied().unwrap_or(0) / 60;
-        let earned = minutes / MINUTES_PER_CREDIT
-            + mastery_by_day.get(&day).copied().unwrap_or(0) * CREDITS_PER_MASTERY;
+        let minutes = seconds_by_day.get(&day).copied().unwrap_or(0) / 60;
+        let earned = (minutes / MINUTES_PER_CREDIT).saturating_add(
+            mastery_by_day
+                .get(&day)
+                .copied()
+                .unwrap_or(0)
+                .saturating_mul(CREDITS_PER_MASTERY),
+        );
         if earned > 0 {
-            p.credits_by_day.insert(day, earned.min(DAILY_CREDIT_CAP));
+            credits.insert(day, earned.min(DAILY_CREDIT_CAP));
         }
     }
-    p
+    credits
 }
 
 impl Progress {
@@ -275,8 +297,7 @@ impl Progress {
         let start = calendar::week_start(day);
         self.seconds_by_day
             .range(start..start + 7)
-            .map(|(_, s)| s)
-            .sum::<u32>()
+            .fold(0u32, |sum, (_, s)| sum.saturating_add(*s))
             / 60
     }
 
@@ -297,8 +318,7 @@ impl Progress {
         let (first, last) = calendar::quarter_bounds(calendar::quarter_of(day));
         self.credits_by_day
             .range(first..=last)
-            .map(|(_, c)| c)
-            .sum()
+            .fold(0u32, |sum, (_, c)| sum.saturating_add(*c))
     }
 
     /// Review cards due by `now`, the most overdue first.
@@ -596,6 +616,31 @@ mod tests {
         assert_eq!(p.credits_in_quarter(day), 4 + DAILY_CREDIT_CAP);
         assert_eq!(p.credits_in_quarter(from_civil(2027, 1, 5)), 0);
         assert_eq!(p.minutes_in_week(day), 325);
+    }
+
+    #[test]
+    fn a_day_holds_at_most_24_hours_of_study() {
+        let day = from_civil(2024, 3, 4);
+        let events: Vec<Event> = (1..=10)
+            .map(|n| {
+                event(
+                    n,
+                    at(day, 1),
+                    EventKind::StudyTime {
+                        seconds: u32::MAX / 4,
+                    },
+                )
+            })
+            .collect();
+        let p = fold(&events, 0);
+        assert_eq!(p.seconds_by_day[&day], MAX_DAY_SECONDS);
+        assert_eq!(p.credits_by_day[&day], DAILY_CREDIT_CAP);
+        let huge = QuizRecord {
+            best_score: u32::MAX,
+            total: 1,
+            ..QuizRecord::default()
+        };
+        assert!(huge.best_percent() > 0);
     }
 
     #[test]

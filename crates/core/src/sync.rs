@@ -23,6 +23,10 @@ use serde::{Deserialize, Serialize};
 /// The session cookie's name: the browser sends it, the app never reads it
 /// (it is HttpOnly).
 pub const SESSION_COOKIE: &str = "qinglian_session";
+/// Its name when the server runs behind HTTPS (`--public-url https://…`):
+/// the `__Host-` prefix makes browsers accept it only with `Secure`,
+/// `Path=/` and no `Domain`, so no other site or subdomain can set it.
+pub const SESSION_COOKIE_SECURE: &str = "__Host-qinglian_session";
 /// Shortest password the server accepts, in characters; the app checks it
 /// before sending so the learner hears it at once.
 pub const MIN_PASSWORD_CHARS: usize = 10;
@@ -31,6 +35,8 @@ pub const MIN_PASSWORD_CHARS: usize = 10;
 pub const PUSH_MAX_BYTES: usize = 2 * 1024 * 1024;
 /// A batch size that stays well below [`PUSH_MAX_BYTES`] for any event.
 pub const PUSH_BATCH_EVENTS: usize = 500;
+/// The most events one push may carry; the server answers 413 past it.
+pub const PUSH_MAX_EVENTS: usize = 500;
 /// Events per pull page when the client names no limit.
 pub const PULL_DEFAULT_LIMIT: u32 = 500;
 /// The most events one pull page returns, whatever limit is asked for.
@@ -78,10 +84,16 @@ pub struct User {
     pub unit_name: Option<String>,
 }
 
-/// `{ "user": … }`: the answer of join, login and me.
+/// `{ "user": …, "must_change_password": … }`: the answer of join, login,
+/// me and a password change.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserResponse {
     pub user: User,
+    /// Signed in with a one-time password (an administrator's reset, a
+    /// roster import): every other endpoint answers 403 until a new password
+    /// is set with `POST /api/v1/auth/password`.
+    #[serde(default)]
+    pub must_change_password: bool,
 }
 
 /// `POST /api/v1/auth/join`: a new account from an invite code.
@@ -180,6 +192,37 @@ pub struct ApiError {
     pub error: String,
 }
 
+/// Is `c` an invisible Unicode format character (general category Cf: bidi
+/// overrides and isolates, zero-width spaces and joiners, soft hyphen, tag
+/// characters …)? Names and logins may not contain them: they make one
+/// name look like another, or reorder the text around them.
+pub fn is_format_char(c: char) -> bool {
+    matches!(
+        c as u32,
+        0x00AD
+            | 0x0600..=0x0605
+            | 0x061C
+            | 0x06DD
+            | 0x070F
+            | 0x0890..=0x0891
+            | 0x08E2
+            | 0x180E
+            | 0x200B..=0x200F
+            | 0x202A..=0x202E
+            | 0x2060..=0x2064
+            | 0x2066..=0x206F
+            | 0xFEFF
+            | 0xFFF9..=0xFFFB
+            | 0x110BD
+            | 0x110CD
+            | 0x13430..=0x1343F
+            | 0x1BCA0..=0x1BCA3
+            | 0x1D173..=0x1D17A
+            | 0xE0001
+            | 0xE0020..=0xE007F
+    )
+}
+
 /// The events of `device` a client still has to push: those after the
 /// acknowledged seq, in seq order, at most `max` of them.
 pub fn next_batch(events: &[Event], device: &str, acknowledged_seq: u64, max: usize) -> Vec<Event> {
@@ -205,6 +248,23 @@ mod tests {
             seq,
             at: 1_000 * seq as i64,
             kind: EventKind::StudyTime { seconds: 30 },
+        }
+    }
+
+    #[test]
+    fn format_characters_are_recognised() {
+        for c in [
+            '\u{202E}',
+            '\u{200B}',
+            '\u{2066}',
+            '\u{FEFF}',
+            '\u{AD}',
+            '\u{E0041}',
+        ] {
+            assert!(is_format_char(c), "{c:?}");
+        }
+        for c in ['a', '李', ' ', '\u{3000}', '-'] {
+            assert!(!is_format_char(c), "{c:?}");
         }
     }
 

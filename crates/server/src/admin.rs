@@ -2,16 +2,19 @@
 //! bootstrap that creates the first administrator from the command line.
 
 use crate::auth::{
-    check_display_name, check_login, check_password, hash_password, normalize_login, store_error,
-    CurrentUser,
+    check_display_name, check_login, check_password, hash_password, normalize_login, AdminOps,
 };
-use crate::error::{ApiError, ApiJson, ApiResult};
-use crate::store::{Invite, NewAccount, NewInvite, SqliteStore, Store, Unit, UserRecord};
-use crate::{now_ms, AppState};
-use axum::{extract::State, http::StatusCode, Json};
+use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery, ApiResult};
+use crate::now_ms;
+use crate::ops::{InviteView, OneTimePassword, RosterOutcome};
+use crate::store::{
+    Actor, AuditQuery, NewAccount, SqliteStore, Store, Unit, UserFilter, UserRecord,
+};
+use axum::{http::StatusCode, Json};
 use qinglian_core::sync::{Role, User};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use std::path::Path;
 
 /// Invite codes use letters and digits that cannot be mistaken for each
@@ -43,6 +46,43 @@ pub fn database_path(data_dir: &Path) -> std::path::PathBuf {
     data_dir.join("qinglian.db")
 }
 
+/// Creates the data directory when missing, readable by its owner only
+/// (0700). An existing one is left as it is, with a warning when others may
+/// read it.
+pub fn prepare_data_dir(data_dir: &Path) -> Result<(), String> {
+    let cannot = |err: std::io::Error| {
+        format!(
+            "cannot create the data directory {}: {err}",
+            data_dir.display()
+        )
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+        if !data_dir.exists() {
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(data_dir)
+                .map_err(cannot)?;
+        }
+        let mode = std::fs::metadata(data_dir)
+            .map_err(cannot)?
+            .permissions()
+            .mode();
+        if mode & 0o077 != 0 {
+            tracing::warn!(
+                "the data directory {} may be read by others (mode {:o}): chmod 700 it",
+                data_dir.display(),
+                mode & 0o777
+            );
+        }
+    }
+    #[cfg(not(unix))]
+    std::fs::create_dir_all(data_dir).map_err(cannot)?;
+    Ok(())
+}
+
 /// `admin create-admin`: creates an administrator in the data directory's
 /// database (created and migrated when missing).
 pub async fn create_admin(
@@ -55,12 +95,7 @@ pub async fn create_admin(
     check_login(&login)?;
     let display_name = check_display_name(display_name)?;
     check_password(password)?;
-    std::fs::create_dir_all(data_dir).map_err(|err| {
-        format!(
-            "cannot create the data directory {}: {err}",
-            data_dir.display()
-        )
-    })?;
+    prepare_data_dir(data_dir)?;
     let store = SqliteStore::open(&database_path(data_dir))
         .await
         .map_err(|err| err.to_string())?;
@@ -73,9 +108,102 @@ pub async fn create_admin(
                 password_hash,
             },
             now_ms(),
+            &Actor::cli(),
         )
         .await
         .map_err(|err| err.to_string())
+}
+
+/// The operations as the command line uses them: on the data directory's
+/// database (which must exist), audited as `cli`, hashing without a gate.
+pub async fn cli_ops(data_dir: &Path) -> Result<crate::ops::Ops, String> {
+    let db = database_path(data_dir);
+    if !db.is_file() {
+        return Err(format!(
+            "no database at {}: start the server once, or run `admin create-admin`, with this --data",
+            db.display()
+        ));
+    }
+    let store = SqliteStore::open(&db)
+        .await
+        .map_err(|err| err.to_string())?;
+    Ok(crate::ops::Ops {
+        store: std::sync::Arc::new(store),
+        actor: Actor::cli(),
+        hasher: crate::auth::Hasher::default(),
+        content: None,
+    })
+}
+
+/// What a restore did.
+#[derive(Debug)]
+pub struct Restored {
+    /// A copy of the database as it was before, when there was one.
+    pub saved: Option<std::path::PathBuf>,
+}
+
+/// `admin restore`: replaces the data directory's database with a backup.
+/// Refused while a server uses the directory; the file must be a whole
+/// Qinglian database. The database as it was is kept beside it first.
+pub async fn restore(data_dir: &Path, file: &Path) -> Result<Restored, String> {
+    SqliteStore::verify_file(file).await?;
+    prepare_data_dir(data_dir)?;
+    let _lock = crate::lock::DataLock::exclusive(data_dir)?;
+    let db = database_path(data_dir);
+    let now = now_ms();
+    let mut saved = None;
+    if db.is_file() {
+        let store = SqliteStore::open(&db)
+            .await
+            .map_err(|err| err.to_string())?;
+        let copy = data_dir.join(format!("qinglian.db.before-restore-{now}"));
+        store
+            .backup_to(&copy)
+            .await
+            .map_err(|err| format!("cannot keep a copy of the current database: {err}"))?;
+        store.close().await;
+        saved = Some(copy);
+    }
+    let staging = data_dir.join("qinglian.db.restoring");
+    let io = |what: &str, err: std::io::Error| format!("cannot {what}: {err}");
+    std::fs::copy(file, &staging).map_err(|err| io("copy the backup", err))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&staging, std::fs::Permissions::from_mode(0o600))
+            .map_err(|err| io("protect the copy", err))?;
+    }
+    std::fs::File::open(&staging)
+        .and_then(|f| f.sync_all())
+        .map_err(|err| io("write the copy", err))?;
+    // The old database's journal must not be applied to the new one.
+    for suffix in ["-wal", "-shm"] {
+        let side = std::path::PathBuf::from(format!("{}{suffix}", db.display()));
+        match std::fs::remove_file(&side) {
+            Err(err) if err.kind() != std::io::ErrorKind::NotFound => {
+                return Err(io(&format!("remove {}", side.display()), err))
+            }
+            _ => {}
+        }
+    }
+    std::fs::rename(&staging, &db).map_err(|err| io("put the backup in place", err))?;
+    let store = SqliteStore::open(&db)
+        .await
+        .map_err(|err| err.to_string())?;
+    store
+        .record(
+            crate::store::Audit {
+                actor: &Actor::cli(),
+                action: "restore",
+                target: file.display().to_string(),
+                details: json!({ "saved": saved.as_ref().map(|p| p.display().to_string()) }),
+            },
+            now_ms(),
+        )
+        .await
+        .map_err(|err| err.to_string())?;
+    store.close().await;
+    Ok(Restored { saved })
 }
 
 /// `POST /api/v1/admin/units` body.
@@ -92,41 +220,57 @@ pub struct UnitResponse {
     pub unit: Unit,
 }
 
-/// `{units}`.
-#[derive(Serialize)]
-pub struct UnitsResponse {
-    pub units: Vec<Unit>,
-}
-
-/// `POST /api/v1/admin/units`.
+/// `POST /api/v1/admin/units` → 201 `{unit}`.
 pub async fn create_unit(
-    State(state): State<AppState>,
-    caller: CurrentUser,
+    AdminOps(ops): AdminOps,
     ApiJson(body): ApiJson<NewUnitRequest>,
 ) -> ApiResult<(StatusCode, Json<UnitResponse>)> {
-    caller.require(&[Role::Admin])?;
-    let name = body.name.trim();
-    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
-        return Err(ApiError::unprocessable(
-            "the unit name must be 1 to 100 characters",
-        ));
-    }
-    let unit = state
-        .store
-        .create_unit(name, body.parent_id, now_ms())
-        .await
-        .map_err(store_error)?;
+    let unit = ops.add_unit(&body.name, body.parent_id).await?;
     Ok((StatusCode::CREATED, Json(UnitResponse { unit })))
 }
 
-/// `GET /api/v1/admin/units`.
-pub async fn list_units(
-    State(state): State<AppState>,
-    caller: CurrentUser,
-) -> ApiResult<Json<UnitsResponse>> {
-    caller.require(&[Role::Admin])?;
-    let units = state.store.units().await.map_err(store_error)?;
-    Ok(Json(UnitsResponse { units }))
+/// `GET /api/v1/admin/units` → `{units, tree}`.
+pub async fn list_units(AdminOps(ops): AdminOps) -> ApiResult<Json<serde_json::Value>> {
+    let (units, tree) = ops.unit_list().await?;
+    Ok(Json(json!({ "units": units, "tree": tree })))
+}
+
+/// Absent stays `None`; `null` is `Some(None)`.
+fn present<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(
+    deserializer: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+/// `PATCH /api/v1/admin/units/{id}` body: a new name, a new parent
+/// (`null`: the top), or both.
+#[derive(Deserialize)]
+pub struct UnitChange {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    pub parent_id: Option<Option<i64>>,
+}
+
+/// `PATCH /api/v1/admin/units/{id}` → `{unit}`.
+pub async fn update_unit(
+    AdminOps(ops): AdminOps,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<UnitChange>,
+) -> ApiResult<Json<UnitResponse>> {
+    let unit = ops
+        .change_unit(id, body.name.as_deref(), body.parent_id)
+        .await?;
+    Ok(Json(UnitResponse { unit }))
+}
+
+/// `POST /api/v1/admin/units/{id}/archive` → `{unit}`.
+pub async fn archive_unit(
+    AdminOps(ops): AdminOps,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<UnitResponse>> {
+    let unit = ops.archive_unit(id).await?;
+    Ok(Json(UnitResponse { unit }))
 }
 
 /// `POST /api/v1/admin/invites` body.
@@ -138,109 +282,206 @@ pub struct NewInviteRequest {
     pub expires_in_days: u32,
 }
 
-/// An invite as administrators see it, with its unit's name.
-#[derive(Serialize)]
-pub struct InviteView {
-    #[serde(flatten)]
-    pub invite: Invite,
-    pub unit_name: String,
-}
-
-/// `{invites}`.
-#[derive(Serialize)]
-pub struct InvitesResponse {
-    pub invites: Vec<InviteView>,
-}
-
-/// `POST /api/v1/admin/invites` → 201 `{code, unit_id, unit_name, role, max_uses, uses, expires_at, created_at}`.
+/// `POST /api/v1/admin/invites` → 201 (an invite view).
 pub async fn create_invite(
-    State(state): State<AppState>,
-    caller: CurrentUser,
+    AdminOps(ops): AdminOps,
     ApiJson(body): ApiJson<NewInviteRequest>,
 ) -> ApiResult<(StatusCode, Json<InviteView>)> {
-    let admin = caller.require(&[Role::Admin])?;
-    if body.role == Role::Admin {
-        return Err(ApiError::unprocessable(
-            "invites are for learners and leaders; administrators are created with `qinglian-server admin create-admin`",
-        ));
-    }
-    if !(1..=10_000).contains(&body.max_uses) {
-        return Err(ApiError::unprocessable("max_uses must be 1 to 10000"));
-    }
-    if !(1..=365).contains(&body.expires_in_days) {
-        return Err(ApiError::unprocessable("expires_in_days must be 1 to 365"));
-    }
-    let now = now_ms();
-    let invite = state
-        .store
-        .create_invite(
-            NewInvite {
-                code: new_invite_code(),
-                unit_id: body.unit_id,
-                role: body.role,
-                max_uses: body.max_uses,
-                expires_at: now + i64::from(body.expires_in_days) * 86_400_000,
-                created_by: admin.id,
-            },
-            now,
-        )
-        .await
-        .map_err(store_error)?;
-    let unit_name = unit_name(&state, invite.unit_id).await?;
-    Ok((StatusCode::CREATED, Json(InviteView { invite, unit_name })))
+    let invite = ops
+        .create_invite(body.unit_id, body.role, body.max_uses, body.expires_in_days)
+        .await?;
+    Ok((StatusCode::CREATED, Json(invite)))
 }
 
-async fn unit_name(state: &AppState, id: i64) -> ApiResult<String> {
-    Ok(state
-        .store
-        .units()
-        .await
-        .map_err(store_error)?
-        .into_iter()
-        .find(|u| u.id == id)
-        .map(|u| u.name)
-        .unwrap_or_default())
+/// `GET /api/v1/admin/invites` → `{invites}`.
+pub async fn list_invites(AdminOps(ops): AdminOps) -> ApiResult<Json<serde_json::Value>> {
+    Ok(Json(json!({ "invites": ops.invites().await? })))
 }
 
-/// `GET /api/v1/admin/invites`.
-pub async fn list_invites(
-    State(state): State<AppState>,
-    caller: CurrentUser,
-) -> ApiResult<Json<InvitesResponse>> {
-    caller.require(&[Role::Admin])?;
-    let units = state.store.units().await.map_err(store_error)?;
-    let invites = state
-        .store
-        .invites()
-        .await
-        .map_err(store_error)?
-        .into_iter()
-        .map(|invite| InviteView {
-            unit_name: units
-                .iter()
-                .find(|u| u.id == invite.unit_id)
-                .map(|u| u.name.clone())
-                .unwrap_or_default(),
-            invite,
-        })
-        .collect();
-    Ok(Json(InvitesResponse { invites }))
+/// `DELETE /api/v1/admin/invites/{code}` → the revoked invite.
+pub async fn revoke_invite(
+    AdminOps(ops): AdminOps,
+    ApiPath(code): ApiPath<String>,
+) -> ApiResult<Json<InviteView>> {
+    Ok(Json(ops.revoke_invite(&code).await?))
 }
 
-/// `{users}`.
-#[derive(Serialize)]
-pub struct UsersResponse {
-    pub users: Vec<UserRecord>,
+/// `GET /api/v1/admin/users` query.
+#[derive(Deserialize, Default)]
+pub struct UsersQuery {
+    /// Part of the login or the name.
+    #[serde(default)]
+    pub q: Option<String>,
+    #[serde(default)]
+    pub unit_id: Option<i64>,
+    #[serde(default)]
+    pub role: Option<String>,
+    #[serde(default)]
+    pub disabled: Option<bool>,
+    #[serde(default)]
+    pub limit: Option<u32>,
+    #[serde(default)]
+    pub offset: Option<u32>,
 }
 
-/// `GET /api/v1/admin/users`.
+/// Accounts per page when no limit is asked for, and at most.
+pub const USERS_DEFAULT_LIMIT: u32 = 200;
+pub const USERS_MAX_LIMIT: u32 = 1000;
+
+/// `GET /api/v1/admin/users?q=&unit_id=&role=&disabled=&limit=&offset=` →
+/// `{users, total, limit, offset}`.
 pub async fn list_users(
-    State(state): State<AppState>,
-    caller: CurrentUser,
-) -> ApiResult<Json<UsersResponse>> {
-    caller.require(&[Role::Admin])?;
-    let users = state.store.users().await.map_err(store_error)?;
-    Ok(Json(UsersResponse { users }))
+    AdminOps(ops): AdminOps,
+    ApiQuery(query): ApiQuery<UsersQuery>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let role = match query.role.as_deref().filter(|r| !r.is_empty()) {
+        Some(text) => Some(Role::from_id(text).ok_or_else(|| {
+            ApiError::bad_request(format!("unknown role {text:?}: learner, leader or admin"))
+        })?),
+        None => None,
+    };
+    let limit = query
+        .limit
+        .unwrap_or(USERS_DEFAULT_LIMIT)
+        .clamp(1, USERS_MAX_LIMIT);
+    let offset = query.offset.unwrap_or(0);
+    let filter = UserFilter {
+        search: query
+            .q
+            .map(|q| q.trim().to_owned())
+            .filter(|q| !q.is_empty()),
+        unit_id: query.unit_id,
+        role,
+        disabled: query.disabled,
+        limit,
+        offset,
+    };
+    let (users, total) = ops.find_users(&filter).await?;
+    Ok(Json(
+        json!({ "users": users, "total": total, "limit": limit, "offset": offset }),
+    ))
+}
+
+/// `PATCH /api/v1/admin/users/{id}` body.
+#[derive(Deserialize)]
+pub struct UserChange {
+    #[serde(default)]
+    pub role: Option<Role>,
+    #[serde(default)]
+    pub unit_id: Option<i64>,
+}
+
+/// `{user}` (an account as listed).
+#[derive(Serialize)]
+pub struct UserRecordResponse {
+    pub user: UserRecord,
+}
+
+/// `PATCH /api/v1/admin/users/{id}` → `{user}`.
+pub async fn update_user(
+    AdminOps(ops): AdminOps,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<UserChange>,
+) -> ApiResult<Json<UserRecordResponse>> {
+    let user = ops.update_user(id, body.role, body.unit_id).await?;
+    Ok(Json(UserRecordResponse { user }))
+}
+
+/// `POST /api/v1/admin/users/{id}/disable` → `{user}`; every session ends.
+pub async fn disable_user(
+    AdminOps(ops): AdminOps,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<UserRecordResponse>> {
+    let user = ops.set_disabled(id, true).await?;
+    Ok(Json(UserRecordResponse { user }))
+}
+
+/// `POST /api/v1/admin/users/{id}/enable` → `{user}`.
+pub async fn enable_user(
+    AdminOps(ops): AdminOps,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<UserRecordResponse>> {
+    let user = ops.set_disabled(id, false).await?;
+    Ok(Json(UserRecordResponse { user }))
+}
+
+/// `POST /api/v1/admin/users/{id}/reset-password` → the one-time password.
+pub async fn reset_password(
+    AdminOps(ops): AdminOps,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<OneTimePassword>> {
+    Ok(Json(ops.reset_password(id).await?))
+}
+
+/// `POST /api/v1/admin/roster/*` body.
+#[derive(Deserialize)]
+pub struct RosterRequest {
+    /// CSV: name, login, unit path, role; a header row is optional.
+    pub csv: String,
+}
+
+/// The largest roster body read (bytes).
+pub const ROSTER_MAX_BYTES: usize = 1024 * 1024;
+
+/// `POST /api/v1/admin/roster/preview {csv}` → every row with its error or ok.
+pub async fn roster_preview(
+    AdminOps(ops): AdminOps,
+    ApiJson(body): ApiJson<RosterRequest>,
+) -> ApiResult<Json<RosterOutcome>> {
+    Ok(Json(ops.roster_preview(&body.csv).await?))
+}
+
+/// `POST /api/v1/admin/roster/import {csv}` → the rows, created ones with
+/// their one-time passwords.
+pub async fn roster_import(
+    AdminOps(ops): AdminOps,
+    ApiJson(body): ApiJson<RosterRequest>,
+) -> ApiResult<Json<RosterOutcome>> {
+    Ok(Json(ops.roster_import(&body.csv).await?))
+}
+
+/// `GET /api/v1/admin/audit` query.
+#[derive(Deserialize, Default)]
+pub struct AuditParams {
+    #[serde(default)]
+    pub actor: Option<String>,
+    #[serde(default)]
+    pub action: Option<String>,
+    /// ms UTC, inclusive.
+    #[serde(default)]
+    pub from: Option<i64>,
+    /// ms UTC, exclusive.
+    #[serde(default)]
+    pub to: Option<i64>,
+    /// The previous page's `next_before`.
+    #[serde(default)]
+    pub before: Option<i64>,
+    #[serde(default)]
+    pub limit: Option<u32>,
+}
+
+/// `GET /api/v1/admin/audit?actor=&action=&from=&to=&before=&limit=` →
+/// `{entries, next_before}`, newest first.
+pub async fn audit_log(
+    AdminOps(ops): AdminOps,
+    ApiQuery(params): ApiQuery<AuditParams>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let limit = params.limit.unwrap_or(100).clamp(1, 500);
+    let query = AuditQuery {
+        actor: params.actor.filter(|a| !a.is_empty()),
+        action: params.action.filter(|a| !a.is_empty()),
+        from: params.from,
+        to: params.to,
+        before: params.before,
+        limit: limit + 1,
+    };
+    let mut entries = ops.audit(&query).await?;
+    let more = entries.len() > limit as usize;
+    entries.truncate(limit as usize);
+    let next_before = more.then(|| entries.last().map(|e| e.id)).flatten();
+    Ok(Json(
+        json!({ "entries": entries, "next_before": next_before }),
+    ))
 }
 
 #[cfg(test)]

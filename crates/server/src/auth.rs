@@ -3,7 +3,7 @@
 //! that tells every handler who is asking.
 
 use crate::error::{ApiError, ApiJson, ApiResult};
-use crate::store::{NewAccount, StoreError};
+use crate::store::{Actor, NewAccount, NewPassword, SessionInfo, SessionView, StoreError};
 use crate::{now_ms, AppState};
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, SaltString};
 use argon2::{Argon2, PasswordVerifier};
@@ -15,26 +15,41 @@ use axum::{
 };
 use qinglian_core::sync::{
     JoinRequest, LoginRequest, Role, User, UserResponse, MIN_PASSWORD_CHARS, SESSION_COOKIE,
+    SESSION_COOKIE_SECURE,
 };
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, VecDeque};
-use std::net::SocketAddr;
-use std::sync::Mutex;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use tokio::sync::Semaphore;
 
 const DAY_MS: i64 = 86_400_000;
 /// A session unused this long ends (phones may stay offline for weeks).
 pub const SESSION_IDLE_MS: i64 = 30 * DAY_MS;
 /// A session ends this long after sign-in, used or not.
 pub const SESSION_ABSOLUTE_MS: i64 = 90 * DAY_MS;
-/// Failed sign-ins allowed per account within [`RATE_WINDOW_MS`].
-pub const ACCOUNT_FAILURES: usize = 5;
+/// Failed sign-ins of one account from one client address that wait for
+/// nothing; each failure after them doubles the wait before the next try.
+pub const FREE_FAILURES: u32 = 5;
+/// The first wait, after [`FREE_FAILURES`] failures (ms) …
+pub const FIRST_DELAY_MS: i64 = 1000;
+/// … doubled with every further failure up to this (ms).
+pub const MAX_DELAY_MS: i64 = 15 * 60 * 1000;
+/// A pair (account, address) without a failure this long is forgotten.
+const PAIR_MEMORY_MS: i64 = 24 * 60 * 60 * 1000;
 /// Failed sign-ins (and unknown invite codes) allowed per client address
-/// within [`RATE_WINDOW_MS`]: more than per account, as an office may share
-/// one address.
-pub const ADDRESS_FAILURES: usize = 20;
-/// The window of the sign-in rate limits.
+/// within [`RATE_WINDOW_MS`], whatever the accounts: more than per account,
+/// as an office may share one address.
+pub const ADDRESS_FAILURES: usize = 30;
+/// The window of the per-address ceiling.
 pub const RATE_WINDOW_MS: i64 = 15 * 60 * 1000;
+/// How long a password check waits for a free hashing worker before the
+/// server answers 503.
+const HASH_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+/// Password checks that may wait for a worker, beyond those running.
+pub const HASH_QUEUE: usize = 16;
 /// Longest password accepted, in characters (hashing cost stays bounded).
 const MAX_PASSWORD_CHARS: usize = 1024;
 
@@ -43,6 +58,21 @@ const MAX_PASSWORD_CHARS: usize = 1024;
 pub fn hash_password(password: &str) -> Result<String, String> {
     let salt = SaltString::generate(&mut OsRng);
     Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|hash| hash.to_string())
+        .map_err(|err| format!("cannot hash the password: {err}"))
+}
+
+/// Hashes a one-time password (reset, roster import) with light Argon2id
+/// parameters (2 MiB, one pass): it is random with about 59 bits and lasts
+/// a week, so its strength is in itself, and a roster of thousands is
+/// hashed within a request's time. The PHC string carries the parameters,
+/// so [`verify_password`] checks it like any other.
+pub fn hash_one_time_password(password: &str) -> Result<String, String> {
+    let params = argon2::Params::new(2048, 1, 1, None)
+        .map_err(|err| format!("bad Argon2 parameters: {err}"))?;
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
         .hash_password(password.as_bytes(), &salt)
         .map(|hash| hash.to_string())
         .map_err(|err| format!("cannot hash the password: {err}"))
@@ -58,12 +88,158 @@ pub fn verify_password(password: &str, stored: &str) -> bool {
     }
 }
 
-/// Hashing takes tens of milliseconds of CPU: off the async workers.
-async fn hash_blocking(password: String) -> ApiResult<String> {
-    tokio::task::spawn_blocking(move || hash_password(&password))
-        .await
-        .map_err(ApiError::internal)?
+/// Argon2 takes tens of milliseconds of CPU and 19 MiB of memory per
+/// check: at most one per CPU at a time, a short queue behind them, and 503
+/// past it, so that a flood of sign-ins can neither exhaust memory nor
+/// starve the other requests.
+///
+/// The checks run on a fixed set of threads of their own: freed Argon2
+/// memory stays in the allocator of the thread that used it, so spreading
+/// checks over a growing pool of threads would keep 19 MiB per thread.
+#[derive(Debug)]
+pub struct HashGate {
+    jobs: Mutex<std::sync::mpsc::Sender<Job>>,
+    workers: Arc<Semaphore>,
+    /// Running and waiting checks.
+    in_line: AtomicUsize,
+    capacity: usize,
+    wait: std::time::Duration,
+}
+
+type Job = Box<dyn FnOnce() + Send>;
+
+/// The gate was full, or no worker came free in time.
+#[derive(Debug)]
+pub struct GateBusy;
+
+impl HashGate {
+    /// `workers` checks at a time (at least 1), [`HASH_QUEUE`] waiting.
+    pub fn new(workers: usize) -> HashGate {
+        let workers = workers.max(1);
+        let (jobs, queue) = std::sync::mpsc::channel::<Job>();
+        let queue = Arc::new(Mutex::new(queue));
+        for i in 0..workers {
+            let queue = queue.clone();
+            let spawned = std::thread::Builder::new()
+                .name(format!("qinglian-hash-{i}"))
+                .spawn(move || loop {
+                    let job = queue.lock().unwrap_or_else(|p| p.into_inner()).recv();
+                    match job {
+                        Ok(job) => job(),
+                        Err(_) => return,
+                    }
+                });
+            if let Err(err) = spawned {
+                tracing::error!("cannot start a password hashing thread: {err}");
+            }
+        }
+        HashGate {
+            jobs: Mutex::new(jobs),
+            workers: Arc::new(Semaphore::new(workers)),
+            in_line: AtomicUsize::new(0),
+            capacity: workers + HASH_QUEUE,
+            wait: HASH_WAIT,
+        }
+    }
+
+    /// One worker per CPU.
+    pub fn per_cpu() -> HashGate {
+        HashGate::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
+    }
+
+    /// Runs `work` on a blocking thread once a worker is free. The worker
+    /// stays taken until `work` ends, even if the request is dropped.
+    pub async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, GateBusy> {
+        struct InLine<'a>(&'a AtomicUsize);
+        impl Drop for InLine<'_> {
+            fn drop(&mut self) {
+                self.0.fetch_sub(1, Ordering::SeqCst);
+            }
+        }
+        if self.in_line.fetch_add(1, Ordering::SeqCst) >= self.capacity {
+            self.in_line.fetch_sub(1, Ordering::SeqCst);
+            return Err(GateBusy);
+        }
+        let _in_line = InLine(&self.in_line);
+        let permit = tokio::time::timeout(self.wait, self.workers.clone().acquire_owned())
+            .await
+            .map_err(|_| GateBusy)?
+            .map_err(|_| GateBusy)?;
+        let (done, result) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move || {
+            let out = work();
+            drop(permit);
+            let _ = done.send(out);
+        });
+        self.jobs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .send(job)
+            .map_err(|_| GateBusy)?;
+        result.await.map_err(|_| GateBusy)
+    }
+}
+
+/// How passwords are hashed: through the server's gate, or (command line)
+/// straight on a blocking thread.
+#[derive(Clone, Debug, Default)]
+pub struct Hasher {
+    gate: Option<Arc<HashGate>>,
+}
+
+impl Hasher {
+    /// Through this gate.
+    pub fn gated(gate: Arc<HashGate>) -> Hasher {
+        Hasher { gate: Some(gate) }
+    }
+
+    /// Runs a hashing job; 503 when the gate is full.
+    pub async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> ApiResult<T> {
+        match &self.gate {
+            Some(gate) => gate.run(work).await.map_err(|GateBusy| busy(2)),
+            None => tokio::task::spawn_blocking(work)
+                .await
+                .map_err(ApiError::internal),
+        }
+    }
+
+    /// Hashes a new password.
+    pub async fn hash(&self, password: String) -> ApiResult<String> {
+        self.run(move || hash_password(&password))
+            .await?
+            .map_err(ApiError::internal)
+    }
+
+    /// Hashes one-time passwords, lightly (see [`hash_one_time_password`]).
+    pub async fn hash_one_time(&self, passwords: Vec<String>) -> ApiResult<Vec<String>> {
+        self.run(move || {
+            passwords
+                .iter()
+                .map(|p| hash_one_time_password(p))
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .await?
         .map_err(ApiError::internal)
+    }
+}
+
+/// 503 with `Retry-After`: the server is too busy to take this now.
+pub fn busy(seconds: u64) -> ApiError {
+    ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        format!("the server is busy: try again in {seconds} s"),
+    )
+    .with("retry_after", seconds)
+    .with_header(
+        header::RETRY_AFTER,
+        HeaderValue::from_str(&seconds.to_string()).expect("digits"),
+    )
 }
 
 /// The rules for a password, in words a person can act on.
@@ -79,7 +255,95 @@ pub fn check_password(password: &str) -> Result<(), String> {
             "the password is too long: at most {MAX_PASSWORD_CHARS} characters"
         ));
     }
+    if is_common_password(password) {
+        return Err(
+            "this password is one of the most common ones and is guessed first: choose another"
+                .to_owned(),
+        );
+    }
     Ok(())
+}
+
+/// The most common passwords of 10 or more characters (shorter ones are
+/// refused anyway), from published leak statistics, English and Chinese.
+const COMMON_PASSWORDS: &[&str] = &[
+    "1234567890",
+    "0123456789",
+    "0987654321",
+    "9876543210",
+    "1111111111",
+    "0000000000",
+    "1234512345",
+    "1122334455",
+    "1212121212",
+    "5201314520",
+    "5211314521",
+    "1314520520",
+    "1234567891",
+    "12345678910",
+    "123456789a",
+    "a123456789",
+    "123456789q",
+    "q123456789",
+    "1q2w3e4r5t",
+    "1qaz2wsx3edc",
+    "1qazxsw23edc",
+    "qazwsxedcrfv",
+    "zaq12wsxcde3",
+    "qwertyuiop",
+    "qwerty1234",
+    "qwerty12345",
+    "qwerty123456",
+    "1234qwerty",
+    "asdfghjkl1",
+    "asdfghjkl;",
+    "zxcvbnm123",
+    "password12",
+    "password123",
+    "password1234",
+    "password!1",
+    "password1!",
+    "passw0rd123",
+    "p@ssw0rd123",
+    "p@ssword123",
+    "iloveyou12",
+    "iloveyou123",
+    "woaini1314",
+    "woaini520520",
+    "woaini123456",
+    "abcdefghij",
+    "abcd123456",
+    "abc1234567",
+    "abc123456789",
+    "aa123456789",
+    "aaaaaaaaaa",
+    "letmein123",
+    "welcome123",
+    "welcome1234",
+    "admin12345",
+    "admin123456",
+    "administrator",
+    "changeme123",
+    "football123",
+    "monkey12345",
+    "dragon1234",
+    "sunshine123",
+    "princess123",
+    "baseball123",
+    "superman123",
+    "trustno1234",
+    "computer123",
+    "qinglian123",
+    "qinglian1234",
+    "qinglian2024",
+    "qinglian2025",
+    "qinglian2026",
+];
+
+/// Is this (ignoring case) one of [`COMMON_PASSWORDS`]?
+pub fn is_common_password(password: &str) -> bool {
+    let lower = password.trim().to_lowercase();
+    COMMON_PASSWORDS.contains(&lower.as_str())
 }
 
 /// Logins are compared without case and surrounding spaces.
@@ -98,11 +362,26 @@ pub fn check_login(login: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// 1 to 100 characters, no control characters.
+/// 1 to 100 characters, no control characters, no invisible format
+/// characters (bidi overrides, zero-width spaces: category Cf).
 pub fn check_display_name(name: &str) -> Result<String, String> {
+    check_name(name, "the display name")
+}
+
+/// A person's or a unit's name: 1 to 100 characters, no control or format
+/// characters; trimmed.
+pub fn check_name(name: &str, what: &str) -> Result<String, String> {
     let name = name.trim();
-    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
-        return Err("the display name must be 1 to 100 characters".to_owned());
+    if name
+        .chars()
+        .any(|c| c.is_control() || qinglian_core::sync::is_format_char(c))
+    {
+        return Err(format!(
+            "{what} may not contain control characters or invisible format characters (such as bidi overrides or zero-width spaces)"
+        ));
+    }
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(format!("{what} must be 1 to 100 characters"));
     }
     Ok(name.to_owned())
 }
@@ -123,50 +402,112 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The session cookie's name and `Secure` flag.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CookiePolicy {
+    pub name: &'static str,
+    pub secure: bool,
+}
+
+impl CookiePolicy {
+    /// `__Host-qinglian_session` + Secure behind an https `--public-url`;
+    /// otherwise `qinglian_session`, Secure unless the server listens on
+    /// loopback (plain-HTTP development and tests).
+    pub fn for_config(config: &crate::Config) -> CookiePolicy {
+        match &config.public_url {
+            Some(url) if url.https => CookiePolicy {
+                name: SESSION_COOKIE_SECURE,
+                secure: true,
+            },
+            _ => CookiePolicy {
+                name: SESSION_COOKIE,
+                secure: !config.addr.ip().is_loopback(),
+            },
+        }
+    }
+}
+
 /// The `Set-Cookie` value that opens a session in the browser.
-fn session_cookie(token: &str, secure: bool) -> HeaderValue {
+fn session_cookie(token: &str, policy: CookiePolicy) -> HeaderValue {
     let max_age = SESSION_ABSOLUTE_MS / 1000;
-    let secure = if secure { "; Secure" } else { "" };
+    let secure = if policy.secure { "; Secure" } else { "" };
+    let name = policy.name;
     HeaderValue::from_str(&format!(
-        "{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}{secure}"
+        "{name}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}{secure}"
     ))
     .expect("a hex token is a valid header value")
 }
 
 /// The `Set-Cookie` value that removes it.
-fn clear_cookie(secure: bool) -> HeaderValue {
-    let secure = if secure { "; Secure" } else { "" };
+fn clear_cookie(policy: CookiePolicy) -> HeaderValue {
+    let secure = if policy.secure { "; Secure" } else { "" };
+    let name = policy.name;
     HeaderValue::from_str(&format!(
-        "{SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0{secure}"
+        "{name}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0{secure}"
     ))
     .expect("a valid header value")
 }
 
 /// The session token the request carries, if any.
-fn cookie_token(headers: &HeaderMap) -> Option<String> {
+fn cookie_token(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(|value| value.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
+        .find(|(found, _)| *found == name)
         .map(|(_, value)| value.trim().to_owned())
         .filter(|value| !value.is_empty())
 }
 
-/// The signed-in account of a request; rejects with 401 without one.
-pub struct CurrentUser(pub User);
+/// Refuses (403) a POST, PUT, PATCH or DELETE that a browser sent from
+/// another site: `Sec-Fetch-Site: cross-site`, or, with `--public-url`, an
+/// `Origin` other than it. Clients that send neither (scripts) pass; the
+/// session cookie is `SameSite=Strict` besides.
+pub async fn refuse_cross_site(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    use axum::http::Method;
+    let changes = matches!(
+        *request.method(),
+        Method::POST | Method::PUT | Method::PATCH | Method::DELETE
+    );
+    if changes {
+        let headers = request.headers();
+        let cross_site = headers
+            .get("sec-fetch-site")
+            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"cross-site"));
+        let foreign_origin = match (&state.public_origin, headers.get(header::ORIGIN)) {
+            (Some(ours), Some(origin)) => !origin
+                .to_str()
+                .is_ok_and(|o| o.trim_end_matches('/').eq_ignore_ascii_case(ours)),
+            _ => false,
+        };
+        if cross_site || foreign_origin {
+            return ApiError::forbidden("a request from another site is refused").into_response();
+        }
+    }
+    next.run(request).await
+}
 
-impl FromRequestParts<AppState> for CurrentUser {
+/// The live session of a request, whatever the account must do next;
+/// rejects with 401 without one. Only the endpoints a person with a one-time
+/// password needs take this (me, password, sessions); all others take
+/// [`CurrentUser`].
+pub struct Session(pub SessionInfo);
+
+impl FromRequestParts<AppState> for Session {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<CurrentUser> {
-        let Some(token) = cookie_token(&parts.headers) else {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Session> {
+        let Some(token) = cookie_token(&parts.headers, state.cookie.name) else {
             return Err(ApiError::unauthorized("not signed in"));
         };
         let now = now_ms();
-        let user = state
+        let session = state
             .store
             .session_user(
                 &token_hash(&token),
@@ -175,9 +516,53 @@ impl FromRequestParts<AppState> for CurrentUser {
                 now - SESSION_IDLE_MS,
             )
             .await
-            .map_err(ApiError::internal)?;
-        user.map(CurrentUser)
+            .map_err(store_error)?;
+        session
+            .map(Session)
             .ok_or_else(|| ApiError::unauthorized("the session has ended: sign in again"))
+    }
+}
+
+/// The signed-in account of a request: 401 without a session, 403 while a
+/// one-time password has not been replaced.
+pub struct CurrentUser(pub User);
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<CurrentUser> {
+        let Session(session) = Session::from_request_parts(parts, state).await?;
+        if session.must_change_password {
+            return Err(ApiError::forbidden(
+                "set a new password first (POST /api/v1/auth/password)",
+            )
+            .with("must_change_password", true));
+        }
+        Ok(CurrentUser(session.user))
+    }
+}
+
+/// An administrator's request, ready to act: the operations with the
+/// administrator and the client's address for the audit log.
+pub struct AdminOps(pub crate::ops::Ops);
+
+impl FromRequestParts<AppState> for AdminOps {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<AdminOps> {
+        let caller = CurrentUser::from_request_parts(parts, state).await?;
+        let admin = caller.require(&[Role::Admin])?;
+        let Ok(ClientAddr(addr)) = ClientAddr::from_request_parts(parts, state).await;
+        Ok(AdminOps(crate::ops::Ops {
+            store: state.store.clone(),
+            actor: Actor {
+                user_id: Some(admin.id),
+                name: admin.login.clone(),
+                client_addr: Some(addr),
+            },
+            hasher: state.hasher.clone(),
+            content: Some(state.content.clone()),
+        }))
     }
 }
 
@@ -197,60 +582,272 @@ impl CurrentUser {
     }
 }
 
-/// The client's address, as the connection shows it.
+/// An address block, `10.0.0.0/8` or `::1/128`: `--trusted-proxy`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cidr {
+    addr: IpAddr,
+    prefix: u8,
+}
+
+impl std::str::FromStr for Cidr {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Cidr, String> {
+        let (addr, prefix) = match text.split_once('/') {
+            Some((addr, prefix)) => (addr, Some(prefix)),
+            None => (text, None),
+        };
+        let addr: IpAddr = addr
+            .trim()
+            .parse()
+            .map_err(|_| format!("{text:?} is not an address block like 10.0.0.0/8"))?;
+        let max = if addr.is_ipv4() { 32 } else { 128 };
+        let prefix = match prefix {
+            Some(p) => p
+                .trim()
+                .parse::<u8>()
+                .ok()
+                .filter(|p| *p <= max)
+                .ok_or_else(|| format!("{text:?}: the prefix must be 0 to {max}"))?,
+            None => max,
+        };
+        Ok(Cidr { addr, prefix })
+    }
+}
+
+impl Cidr {
+    /// Is `ip` inside the block? (An IPv4-mapped IPv6 address counts as IPv4.)
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        let ip = match ip {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+            v4 => v4,
+        };
+        match (self.addr, ip) {
+            (IpAddr::V4(block), IpAddr::V4(ip)) => {
+                let mask = u32::MAX
+                    .checked_shl(32 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                u32::from(block) & mask == u32::from(ip) & mask
+            }
+            (IpAddr::V6(block), IpAddr::V6(ip)) => {
+                let mask = u128::MAX
+                    .checked_shl(128 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                u128::from(block) & mask == u128::from(ip) & mask
+            }
+            _ => false,
+        }
+    }
+}
+
+/// The client's address: the connection's peer, or, when the peer is a
+/// trusted proxy, the last address in `X-Forwarded-For` that is not one.
+pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[Cidr]) -> IpAddr {
+    let is_trusted = |ip: IpAddr| trusted.iter().any(|c| c.contains(ip));
+    if !is_trusted(peer) {
+        return peer;
+    }
+    let mut client = peer;
+    let hops: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .collect();
+    for hop in hops.iter().rev() {
+        match hop.trim().parse::<IpAddr>() {
+            Ok(ip) => {
+                client = ip;
+                if !is_trusted(ip) {
+                    break;
+                }
+            }
+            // Garbage: nothing to the left of it can be believed.
+            Err(_) => break,
+        }
+    }
+    client
+}
+
+/// The client's address (see [`client_ip`]), as text.
 pub struct ClientAddr(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+impl FromRequestParts<AppState> for ClientAddr {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<ClientAddr, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<ClientAddr, Self::Rejection> {
         Ok(ClientAddr(
             parts
                 .extensions
                 .get::<ConnectInfo<SocketAddr>>()
-                .map(|info| info.0.ip().to_string())
+                .map(|info| {
+                    client_ip(info.0.ip(), &parts.headers, &state.trusted_proxies).to_string()
+                })
                 .unwrap_or_else(|| "unknown".to_owned()),
         ))
     }
 }
 
-/// Counts failures per key (an account, an address) in a sliding window.
+/// Failed sign-ins of one account from one address.
+#[derive(Debug, Default)]
+struct Pair {
+    failures: u32,
+    /// No try before this (ms).
+    next_at: i64,
+    last_failure: i64,
+}
+
+/// The wait after the `failures`-th failure of a pair (ms).
+pub fn delay_after(failures: u32) -> i64 {
+    if failures < FREE_FAILURES {
+        return 0;
+    }
+    let doublings = (failures - FREE_FAILURES).min(20);
+    (FIRST_DELAY_MS << doublings).min(MAX_DELAY_MS)
+}
+
+/// Sign-in limits. Each try is counted as a failure *before* the password
+/// is checked, so parallel tries cannot slip past the limit; a success
+/// takes its count back.
+///
+/// - per (account, client address): [`FREE_FAILURES`] free, then a wait
+///   of 1 s, 2 s, 4 s … up to 15 minutes before each further try. Someone
+///   guessing from another address does not lock the rightful user out.
+/// - per client address, whatever the account: [`ADDRESS_FAILURES`]
+///   within [`RATE_WINDOW_MS`] (unknown invite codes count too).
 #[derive(Debug, Default)]
 pub struct RateLimiter {
-    failures: Mutex<HashMap<String, VecDeque<i64>>>,
+    pairs: Mutex<HashMap<(String, String), Pair>>,
+    addresses: Mutex<HashMap<String, VecDeque<i64>>>,
+}
+
+/// A counted try; settle it with [`RateLimiter::succeeded`] or leave it counted.
+#[derive(Debug)]
+pub struct Attempt {
+    pair: Option<(String, String)>,
+    addr: String,
+    at: i64,
+    previous_next_at: i64,
+}
+
+fn wait_seconds(ms: i64) -> u64 {
+    ((ms + 999) / 1000).max(1) as u64
 }
 
 impl RateLimiter {
-    /// `Err(seconds to wait)` when `key` has `limit` failures in the window.
-    pub fn check(&self, key: &str, limit: usize, now: i64) -> Result<(), u64> {
-        let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        let Some(times) = failures.get_mut(key) else {
+    /// Counts a try of `login` from `addr` as failed, or `Err(seconds to
+    /// wait)` when one of the limits is reached.
+    pub fn begin(&self, login: &str, addr: &str, now: i64) -> Result<Attempt, u64> {
+        let mut pairs = self.pairs.lock().unwrap_or_else(|p| p.into_inner());
+        let key = (login.chars().take(64).collect::<String>(), addr.to_owned());
+        if let Some(pair) = pairs.get(&key) {
+            if now < pair.next_at {
+                return Err(wait_seconds(pair.next_at - now));
+            }
+        }
+        self.check_address(addr, now)?;
+        if pairs.len() > 100_000 {
+            pairs.retain(|_, p| p.last_failure > now - PAIR_MEMORY_MS);
+        }
+        let pair = pairs.entry(key.clone()).or_default();
+        if pair.last_failure <= now - PAIR_MEMORY_MS {
+            *pair = Pair::default();
+        }
+        let previous_next_at = pair.next_at;
+        pair.failures += 1;
+        pair.last_failure = now;
+        pair.next_at = now + delay_after(pair.failures);
+        drop(pairs);
+        self.record_address(addr, now);
+        Ok(Attempt {
+            pair: Some(key),
+            addr: addr.to_owned(),
+            at: now,
+            previous_next_at,
+        })
+    }
+
+    /// Counts a try from `addr` (an invite code) against the address ceiling.
+    pub fn begin_address(&self, addr: &str, now: i64) -> Result<Attempt, u64> {
+        let _pairs = self.pairs.lock().unwrap_or_else(|p| p.into_inner());
+        self.check_address(addr, now)?;
+        self.record_address(addr, now);
+        Ok(Attempt {
+            pair: None,
+            addr: addr.to_owned(),
+            at: now,
+            previous_next_at: 0,
+        })
+    }
+
+    fn check_address(&self, addr: &str, now: i64) -> Result<(), u64> {
+        let mut addresses = self.addresses.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(times) = addresses.get_mut(addr) else {
             return Ok(());
         };
         while times.front().is_some_and(|t| *t <= now - RATE_WINDOW_MS) {
             times.pop_front();
         }
-        if times.len() >= limit {
-            let oldest = times[times.len() - limit];
-            let wait_ms = oldest + RATE_WINDOW_MS - now;
-            return Err(((wait_ms + 999) / 1000).max(1) as u64);
+        if times.len() >= ADDRESS_FAILURES {
+            let oldest = times[times.len() - ADDRESS_FAILURES];
+            return Err(wait_seconds(oldest + RATE_WINDOW_MS - now));
         }
         Ok(())
     }
 
-    /// Records a failure.
-    pub fn fail(&self, key: &str, now: i64) {
-        let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        if failures.len() > 100_000 {
-            failures.retain(|_, times| times.back().is_some_and(|t| *t > now - RATE_WINDOW_MS));
+    fn record_address(&self, addr: &str, now: i64) {
+        let mut addresses = self.addresses.lock().unwrap_or_else(|p| p.into_inner());
+        if addresses.len() > 100_000 {
+            addresses.retain(|_, times| times.back().is_some_and(|t| *t > now - RATE_WINDOW_MS));
         }
-        failures.entry(key.to_owned()).or_default().push_back(now);
+        addresses.entry(addr.to_owned()).or_default().push_back(now);
     }
 
-    /// Forgets the failures of a key (after a successful sign-in).
-    pub fn clear(&self, key: &str) {
-        let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        failures.remove(key);
+    fn take_back_address(&self, attempt: &Attempt) {
+        let mut addresses = self.addresses.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(times) = addresses.get_mut(&attempt.addr) {
+            if let Some(i) = times.iter().rposition(|t| *t == attempt.at) {
+                times.remove(i);
+            }
+        }
+    }
+
+    /// The try succeeded: the pair starts afresh, the address gets its try back.
+    pub fn succeeded(&self, attempt: Attempt) {
+        if let Some(key) = &attempt.pair {
+            self.pairs
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .remove(key);
+        }
+        self.take_back_address(&attempt);
+    }
+
+    /// The try failed: the wait before the next one runs from now, the end
+    /// of the check (a check may take a while when many wait for it).
+    pub fn failed(&self, attempt: Attempt, now: i64) {
+        if let Some(key) = &attempt.pair {
+            let mut pairs = self.pairs.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(pair) = pairs.get_mut(key) {
+                pair.next_at = pair.next_at.max(now + delay_after(pair.failures));
+            }
+        }
+    }
+
+    /// The try was not judged (the server was busy, or it was not about the
+    /// code or password): it does not count.
+    pub fn not_judged(&self, attempt: Attempt) {
+        if let Some(key) = &attempt.pair {
+            let mut pairs = self.pairs.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(pair) = pairs.get_mut(key) {
+                pair.failures = pair.failures.saturating_sub(1);
+                pair.next_at = attempt.previous_next_at;
+            }
+        }
+        self.take_back_address(&attempt);
     }
 }
 
@@ -267,18 +864,47 @@ fn too_many(seconds: u64) -> ApiError {
 }
 
 /// Opens a session for `user` and answers `{user}` with the cookie.
-async fn signed_in(state: &AppState, user: User, status: StatusCode) -> ApiResult<Response> {
+async fn signed_in(
+    state: &AppState,
+    user: User,
+    must_change_password: bool,
+    status: StatusCode,
+    headers: &HeaderMap,
+    addr: &str,
+) -> ApiResult<Response> {
     let token = new_token();
+    let agent = headers
+        .get(header::USER_AGENT)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        .map(|agent| {
+            agent
+                .chars()
+                .filter(|c| !c.is_control() && !qinglian_core::sync::is_format_char(*c))
+                .take(256)
+                .collect::<String>()
+        });
     state
         .store
-        .create_session(&token_hash(&token), user.id, now_ms())
+        .create_session(
+            &token_hash(&token),
+            user.id,
+            now_ms(),
+            agent.as_deref(),
+            Some(addr),
+        )
         .await
-        .map_err(ApiError::internal)?;
-    let mut response = (status, Json(UserResponse { user })).into_response();
-    response.headers_mut().insert(
-        header::SET_COOKIE,
-        session_cookie(&token, state.secure_cookies),
-    );
+        .map_err(store_error)?;
+    let mut response = (
+        status,
+        Json(UserResponse {
+            user,
+            must_change_password,
+        }),
+    )
+        .into_response();
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, session_cookie(&token, state.cookie));
     Ok(response)
 }
 
@@ -287,13 +913,20 @@ pub fn store_error(err: StoreError) -> ApiError {
     match err {
         StoreError::LoginTaken => ApiError::conflict(err.to_string()),
         StoreError::UnknownUnit(_) => ApiError::unprocessable(err.to_string()),
-        StoreError::UnknownInvite | StoreError::InviteExpired | StoreError::InviteUsedUp => {
-            ApiError::unprocessable(err.to_string())
-        }
+        StoreError::UnknownInvite
+        | StoreError::InviteExpired
+        | StoreError::InviteUsedUp
+        | StoreError::InviteRevoked => ApiError::unprocessable(err.to_string()),
+        StoreError::UnknownUser(_) => ApiError::not_found(err.to_string()),
+        StoreError::Refused(_) => ApiError::conflict(err.to_string()),
         StoreError::DeviceOfOtherUser => ApiError::forbidden(err.to_string()),
+        StoreError::TooManyEvents { limit, .. } => {
+            ApiError::unprocessable(err.to_string()).with("limit", limit)
+        }
         StoreError::Gap { held, .. } => {
             ApiError::unprocessable(err.to_string()).with("acknowledged_seq", held)
         }
+        StoreError::Busy => busy(5),
         StoreError::Db(_) => ApiError::internal(err),
     }
 }
@@ -310,23 +943,27 @@ pub fn normalize_code(code: &str) -> String {
 pub async fn join(
     State(state): State<AppState>,
     ClientAddr(addr): ClientAddr,
+    headers: HeaderMap,
     ApiJson(body): ApiJson<JoinRequest>,
 ) -> ApiResult<Response> {
     let now = now_ms();
-    let addr_key = format!("addr:{addr}");
-    state
-        .limiter
-        .check(&addr_key, ADDRESS_FAILURES, now)
-        .map_err(too_many)?;
     let login = normalize_login(&body.login);
     check_login(&login).map_err(ApiError::unprocessable)?;
     let display_name = check_display_name(&body.display_name).map_err(ApiError::unprocessable)?;
     check_password(&body.password).map_err(ApiError::unprocessable)?;
+    check_not_login(&body.password, &login)?;
     let code = normalize_code(&body.invite_code);
     if code.is_empty() {
         return Err(ApiError::unprocessable("the invite code is empty"));
     }
-    let password_hash = hash_blocking(body.password).await?;
+    let attempt = state.limiter.begin_address(&addr, now).map_err(too_many)?;
+    let password_hash = match state.hasher.hash(body.password).await {
+        Ok(hash) => hash,
+        Err(err) => {
+            state.limiter.not_judged(attempt);
+            return Err(err);
+        }
+    };
     let account = NewAccount {
         login,
         display_name,
@@ -334,14 +971,15 @@ pub async fn join(
     };
     match state.store.join(&code, account, now).await {
         Ok(user) => {
-            tracing::info!(login = %user.login, role = user.role.id(), "joined");
-            signed_in(&state, user, StatusCode::CREATED).await
+            state.limiter.succeeded(attempt);
+            tracing::info!(login = %log_text(&user.login), role = user.role.id(), "joined");
+            signed_in(&state, user, false, StatusCode::CREATED, &headers, &addr).await
         }
-        Err(err @ StoreError::UnknownInvite) => {
-            state.limiter.fail(&addr_key, now);
+        Err(err @ StoreError::UnknownInvite) => Err(store_error(err)),
+        Err(err) => {
+            state.limiter.not_judged(attempt);
             Err(store_error(err))
         }
-        Err(err) => Err(store_error(err)),
     }
 }
 
@@ -352,44 +990,90 @@ fn dummy_hash() -> &'static str {
     DUMMY.get_or_init(|| hash_password("not a password of anyone").unwrap_or_default())
 }
 
+/// Text from a client, made safe for one log line: control characters
+/// (a newline that would start a forged line, terminal escapes) are written
+/// as escapes, and it is cut at 200 characters.
+pub fn log_text(text: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in text.chars().enumerate() {
+        if i == 200 {
+            out.push('…');
+            break;
+        }
+        if c.is_control() || qinglian_core::sync::is_format_char(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// `POST /api/v1/auth/login`.
 pub async fn login(
     State(state): State<AppState>,
     ClientAddr(addr): ClientAddr,
+    headers: HeaderMap,
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> ApiResult<Response> {
     let now = now_ms();
     let login = normalize_login(&body.login);
-    let account_key = format!("login:{login}");
-    let addr_key = format!("addr:{addr}");
-    state
-        .limiter
-        .check(&account_key, ACCOUNT_FAILURES, now)
-        .and_then(|()| state.limiter.check(&addr_key, ADDRESS_FAILURES, now))
-        .map_err(too_many)?;
-    let found = state.store.credentials(&login).await.map_err(store_error)?;
+    // Counted before the password is checked: parallel tries cannot pass.
+    let attempt = state.limiter.begin(&login, &addr, now).map_err(too_many)?;
+    let found = match state.store.credentials(&login).await {
+        Ok(found) => found,
+        Err(err) => {
+            state.limiter.not_judged(attempt);
+            return Err(store_error(err));
+        }
+    };
     let password = body.password;
-    let (user, ok) = tokio::task::spawn_blocking(move || match found {
-        Some((user, hash)) => {
-            let ok = verify_password(&password, &hash);
-            (Some(user), ok)
+    let checked = state
+        .hasher
+        .run(move || match found {
+            Some(found) => {
+                let ok = verify_password(&password, &found.password_hash);
+                (Some(found), ok)
+            }
+            None => {
+                verify_password(&password, dummy_hash());
+                (None, false)
+            }
+        })
+        .await;
+    let (user, ok) = match checked {
+        Ok(checked) => checked,
+        Err(err) => {
+            state.limiter.not_judged(attempt);
+            return Err(err);
         }
-        None => {
-            verify_password(&password, dummy_hash());
-            (None, false)
-        }
-    })
-    .await
-    .map_err(ApiError::internal)?;
+    };
     match user {
-        Some(user) if ok => {
-            state.limiter.clear(&account_key);
-            signed_in(&state, user, StatusCode::OK).await
+        Some(found) if ok => {
+            state.limiter.succeeded(attempt);
+            if found.disabled {
+                return Err(ApiError::forbidden(
+                    "this account is disabled: ask an administrator",
+                ));
+            }
+            if found.password_expires_at.is_some_and(|at| at <= now_ms()) {
+                return Err(ApiError::unauthorized(
+                    "this one-time password has expired: ask an administrator for a new one",
+                ));
+            }
+            signed_in(
+                &state,
+                found.user,
+                found.must_change_password,
+                StatusCode::OK,
+                &headers,
+                &addr,
+            )
+            .await
         }
         _ => {
-            state.limiter.fail(&account_key, now);
-            state.limiter.fail(&addr_key, now);
-            tracing::info!(%login, %addr, "failed sign-in");
+            state.limiter.failed(attempt, now_ms());
+            tracing::info!(login = %log_text(&login), %addr, "failed sign-in");
             Err(ApiError::unauthorized("wrong login or password"))
         }
     }
@@ -398,7 +1082,7 @@ pub async fn login(
 /// `POST /api/v1/auth/logout`: ends the session (if any) and clears the
 /// cookie. Always 204, so a client can sign out after its session expired.
 pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
-    if let Some(token) = cookie_token(&headers) {
+    if let Some(token) = cookie_token(&headers, state.cookie.name) {
         state
             .store
             .delete_session(&token_hash(&token))
@@ -408,13 +1092,160 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> ApiRes
     let mut response = StatusCode::NO_CONTENT.into_response();
     response
         .headers_mut()
-        .insert(header::SET_COOKIE, clear_cookie(state.secure_cookies));
+        .insert(header::SET_COOKIE, clear_cookie(state.cookie));
     Ok(response)
 }
 
 /// `GET /api/v1/auth/me`.
-pub async fn me(CurrentUser(user): CurrentUser) -> Json<UserResponse> {
-    Json(UserResponse { user })
+pub async fn me(Session(session): Session) -> Json<UserResponse> {
+    Json(UserResponse {
+        user: session.user,
+        must_change_password: session.must_change_password,
+    })
+}
+
+/// A new password may not be the login.
+fn check_not_login(password: &str, login: &str) -> ApiResult<()> {
+    if password.trim().eq_ignore_ascii_case(login) {
+        return Err(ApiError::unprocessable("the password may not be the login"));
+    }
+    Ok(())
+}
+
+/// A one-time password (reset, roster import): 12 characters of the
+/// unambiguous invite alphabet, about 59 bits; easy to read out or type.
+pub fn generate_one_time_password() -> String {
+    use rand::Rng;
+    let alphabet = crate::admin::CODE_ALPHABET;
+    let mut rng = rand::rngs::OsRng;
+    (0..12)
+        .map(|_| char::from(alphabet[rng.gen_range(0..alphabet.len())]))
+        .collect()
+}
+
+/// `POST /api/v1/auth/password` body.
+#[derive(serde::Deserialize)]
+pub struct PasswordChange {
+    /// The current password, or the one-time password of a reset.
+    pub old_password: String,
+    pub new_password: String,
+}
+
+/// `POST /api/v1/auth/password`: the signed-in person sets a new password,
+/// giving the current one (or the one-time one). Their other sessions end.
+pub async fn change_password(
+    State(state): State<AppState>,
+    Session(session): Session,
+    ClientAddr(addr): ClientAddr,
+    ApiJson(body): ApiJson<PasswordChange>,
+) -> ApiResult<Json<UserResponse>> {
+    let login = session.user.login.clone();
+    check_password(&body.new_password).map_err(ApiError::unprocessable)?;
+    check_not_login(&body.new_password, &login)?;
+    if body.new_password == body.old_password {
+        return Err(ApiError::unprocessable(
+            "the new password must differ from the old one",
+        ));
+    }
+    let now = now_ms();
+    let attempt = state.limiter.begin(&login, &addr, now).map_err(too_many)?;
+    let found = match state.store.credentials(&login).await {
+        Ok(Some(found)) => found,
+        Ok(None) => {
+            state.limiter.not_judged(attempt);
+            return Err(ApiError::unauthorized(
+                "the session has ended: sign in again",
+            ));
+        }
+        Err(err) => {
+            state.limiter.not_judged(attempt);
+            return Err(store_error(err));
+        }
+    };
+    let old = body.old_password;
+    let stored = found.password_hash.clone();
+    let ok = match state
+        .hasher
+        .run(move || verify_password(&old, &stored))
+        .await
+    {
+        Ok(ok) => ok,
+        Err(err) => {
+            state.limiter.not_judged(attempt);
+            return Err(err);
+        }
+    };
+    if !ok {
+        state.limiter.failed(attempt, now_ms());
+        return Err(ApiError::forbidden("the old password is wrong"));
+    }
+    state.limiter.succeeded(attempt);
+    let hash = state.hasher.hash(body.new_password).await?;
+    state
+        .store
+        .set_password(
+            session.user.id,
+            NewPassword {
+                hash,
+                must_change: false,
+                expires_at: None,
+            },
+            Some(session.session_id),
+            now_ms(),
+            None,
+        )
+        .await
+        .map_err(store_error)?;
+    tracing::info!(login = %log_text(&login), "password changed");
+    Ok(Json(UserResponse {
+        user: session.user,
+        must_change_password: false,
+    }))
+}
+
+/// A signed-in device, with whether it is the asking one.
+#[derive(serde::Serialize)]
+pub struct SessionItem {
+    #[serde(flatten)]
+    pub session: SessionView,
+    pub current: bool,
+}
+
+/// `GET /api/v1/auth/sessions`: the caller's signed-in devices.
+pub async fn sessions(
+    State(state): State<AppState>,
+    Session(session): Session,
+) -> ApiResult<Json<serde_json::Value>> {
+    let list: Vec<SessionItem> = state
+        .store
+        .sessions_of(session.user.id)
+        .await
+        .map_err(store_error)?
+        .into_iter()
+        .map(|s| SessionItem {
+            current: s.id == session.session_id,
+            session: s,
+        })
+        .collect();
+    Ok(Json(serde_json::json!({ "sessions": list })))
+}
+
+/// `DELETE /api/v1/auth/sessions/{id}`: signs one of the caller's devices out.
+pub async fn end_session(
+    State(state): State<AppState>,
+    Session(session): Session,
+    crate::error::ApiPath(id): crate::error::ApiPath<i64>,
+) -> ApiResult<StatusCode> {
+    if state
+        .store
+        .delete_session_of(session.user.id, id)
+        .await
+        .map_err(store_error)?
+    {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::not_found(format!("you have no session {id}")))
+    }
 }
 
 #[cfg(test)]
@@ -431,6 +1262,16 @@ mod tests {
     }
 
     #[test]
+    fn one_time_passwords_hash_lightly_and_verify() {
+        let code = generate_one_time_password();
+        assert_eq!(code.len(), 12);
+        let hash = hash_one_time_password(&code).unwrap();
+        assert!(hash.starts_with("$argon2id$v=19$m=2048,t=1,p=1$"), "{hash}");
+        assert!(verify_password(&code, &hash));
+        assert!(!verify_password("another code", &hash));
+    }
+
+    #[test]
     fn tokens_are_long_and_stored_hashed() {
         let token = new_token();
         assert_eq!(token.len(), 64);
@@ -440,7 +1281,15 @@ mod tests {
 
     #[test]
     fn cookies_are_secure_off_loopback() {
-        let cookie = session_cookie("abc", true);
+        let secure = CookiePolicy {
+            name: SESSION_COOKIE_SECURE,
+            secure: true,
+        };
+        let plain = CookiePolicy {
+            name: SESSION_COOKIE,
+            secure: false,
+        };
+        let cookie = session_cookie("abc", secure);
         let cookie = cookie.to_str().unwrap();
         for attribute in [
             "HttpOnly",
@@ -448,14 +1297,15 @@ mod tests {
             "Path=/",
             "Secure",
             "Max-Age=7776000",
+            "__Host-qinglian_session=abc",
         ] {
             assert!(cookie.contains(attribute), "{cookie}");
         }
-        assert!(!session_cookie("abc", false)
+        assert!(!session_cookie("abc", plain)
             .to_str()
             .unwrap()
             .contains("Secure"));
-        assert!(clear_cookie(true).to_str().unwrap().contains("Max-Age=0"));
+        assert!(clear_cookie(secure).to_str().unwrap().contains("Max-Age=0"));
     }
 
     #[test]
@@ -465,19 +1315,74 @@ mod tests {
             header::COOKIE,
             HeaderValue::from_static("a=1; qinglian_session=abc; b=2"),
         );
-        assert_eq!(cookie_token(&headers).as_deref(), Some("abc"));
+        assert_eq!(
+            cookie_token(&headers, SESSION_COOKIE).as_deref(),
+            Some("abc")
+        );
+        assert_eq!(cookie_token(&headers, SESSION_COOKIE_SECURE), None);
     }
 
     #[test]
-    fn limiter_counts_in_a_window() {
+    fn delays_grow_after_the_free_failures() {
         let limiter = RateLimiter::default();
-        for i in 0..5 {
-            assert!(limiter.check("k", 5, 1_000 + i).is_ok());
-            limiter.fail("k", 1_000 + i);
+        for i in 0..FREE_FAILURES {
+            limiter.begin("k", "a", 1_000 + i64::from(i)).unwrap();
         }
-        let wait = limiter.check("k", 5, 2_000).unwrap_err();
+        assert_eq!(limiter.begin("k", "a", 1_010).unwrap_err(), 1);
+        // Another address is not held up by these.
+        let ok = limiter.begin("k", "b", 1_010).unwrap();
+        limiter.succeeded(ok);
+        limiter.begin("k", "a", 2_010).unwrap();
+        assert_eq!(limiter.begin("k", "a", 2_020).unwrap_err(), 2);
+        assert_eq!(delay_after(FREE_FAILURES + 1), 2_000);
+        assert_eq!(delay_after(FREE_FAILURES + 40), MAX_DELAY_MS);
+    }
+
+    #[test]
+    fn the_address_ceiling_counts_every_account() {
+        let limiter = RateLimiter::default();
+        for i in 0..ADDRESS_FAILURES {
+            limiter.begin(&format!("user{i}"), "a", 1_000).unwrap();
+        }
+        let wait = limiter.begin("another", "a", 2_000).unwrap_err();
         assert!((890..=900).contains(&wait), "{wait}");
-        assert!(limiter.check("k", 5, 1_005 + RATE_WINDOW_MS).is_ok());
+        assert!(limiter
+            .begin("another", "a", 1_001 + RATE_WINDOW_MS)
+            .is_ok());
+    }
+
+    #[test]
+    fn trusted_proxies_name_the_client() {
+        let trusted: Vec<Cidr> = vec![
+            "127.0.0.0/8".parse().unwrap(),
+            "10.1.0.0/16".parse().unwrap(),
+        ];
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "x-forwarded-for",
+            HeaderValue::from_static("1.2.3.4, 9.9.9.9, 10.1.2.3"),
+        );
+        let loopback: IpAddr = "127.0.0.1".parse().unwrap();
+        assert_eq!(
+            client_ip(loopback, &headers, &trusted).to_string(),
+            "9.9.9.9"
+        );
+        let stranger: IpAddr = "8.8.8.8".parse().unwrap();
+        assert_eq!(client_ip(stranger, &headers, &trusted), stranger);
+        assert_eq!(client_ip(loopback, &headers, &[]), loopback);
+        assert!("::1"
+            .parse::<Cidr>()
+            .unwrap()
+            .contains("::1".parse().unwrap()));
+        assert!("0.0.0.0/0".parse::<Cidr>().unwrap().contains(stranger));
+        assert!("10.0.0.0/33".parse::<Cidr>().is_err());
+        assert!("banana".parse::<Cidr>().is_err());
+    }
+
+    #[test]
+    fn log_text_cannot_start_a_line() {
+        assert_eq!(log_text("a\nb"), "a\\u{a}b");
+        assert_eq!(log_text("x\u{202e}y"), "x\\u{202e}y");
     }
 
     #[test]

@@ -3,10 +3,10 @@
 //! the same validation the build uses. Apps compare versions at each sync and
 //! fetch the editions when they changed.
 
-use crate::auth::{store_error, CurrentUser};
-use crate::error::{parse_json, ApiError, ApiResult};
-use crate::store::{Store, StoredPack};
-use crate::{now_ms, AppState};
+use crate::auth::AdminOps;
+use crate::error::{parse_json, ApiError, ApiJson, ApiResult};
+use crate::store::Store;
+use crate::AppState;
 use axum::{
     body::Bytes,
     extract::State,
@@ -16,7 +16,7 @@ use axum::{
 };
 use qinglian_core::content::{Editions, Pack};
 use qinglian_core::settings::Lang;
-use qinglian_core::sync::{ContentVersion, Role};
+use qinglian_core::sync::ContentVersion;
 use serde_json::json;
 use std::path::Path;
 use std::sync::{Arc, RwLock};
@@ -66,7 +66,8 @@ impl ContentState {
         self.current().map(|c| c.editions.version.clone())
     }
 
-    fn set(&self, editions: Editions) {
+    /// Serves these editions from now on.
+    pub fn set(&self, editions: Editions) {
         if let Some(current) = CurrentPack::new(editions) {
             *self.current.write().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(current));
         }
@@ -159,16 +160,96 @@ pub async fn get_version(State(state): State<AppState>) -> ApiResult<Json<Conten
     Ok(Json(ContentVersion { version }))
 }
 
-/// `PUT /api/v1/admin/content`: validates and publishes the editions (both
-/// languages together, as `cargo xtask content --export` and the build make
-/// them). 422 with every problem when they are not usable.
+/// Content that passed validation, ready to store and serve. To the rest of
+/// the server it is an opaque JSON document with a version and a summary;
+/// only [`validate_pack`] looks inside.
+#[derive(Debug)]
+pub struct ValidPack {
+    pub version: String,
+    pub summary: String,
+    /// The JSON to store and serve.
+    pub json: String,
+    /// Parsed: both editions (the primary one feeds the reports).
+    pub pack: Editions,
+}
+
+/// Reads and validates content as uploaded: both language editions together
+/// (`{"packs": [<zh-Hans>, <en>]}`, the files `cargo xtask content --export`
+/// writes), checked by the same rules as the build, each edition alone and
+/// against the other. The version is derived from the content here,
+/// whatever the upload says, so a publisher never hashes anything. 422 with
+/// every problem when it is not usable. The one place that knows the format.
+pub fn validate_pack(body: &[u8]) -> ApiResult<ValidPack> {
+    let uploaded: Editions = parse_json(body)?;
+    let editions = Editions::seal(uploaded.packs);
+    let problems: Vec<String> = editions.validate().iter().map(|p| p.to_string()).collect();
+    if !problems.is_empty() {
+        return Err(ApiError::unprocessable(format!(
+            "the content has {} problem{}; nothing was published",
+            problems.len(),
+            if problems.len() == 1 { "" } else { "s" }
+        ))
+        .with("problems", problems));
+    }
+    Ok(ValidPack {
+        version: editions.version.clone(),
+        summary: editions.summary(),
+        json: serde_json::to_string(&editions).map_err(ApiError::internal)?,
+        pack: editions,
+    })
+}
+
+/// How often a running server looks for a pack published by another
+/// process (`qinglian-server admin publish`).
+pub const FOLLOW_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Serves what another process publishes: checks the latest publication
+/// every [`FOLLOW_EVERY`] and loads it when it changed. Ends when the
+/// content state is dropped.
+pub fn follow(store: Arc<dyn Store>, content: &Arc<ContentState>) {
+    let content = Arc::downgrade(content);
+    tokio::spawn(async move {
+        let mut seen = store.latest_pack_id().await.ok().flatten();
+        let mut every = tokio::time::interval(FOLLOW_EVERY);
+        loop {
+            every.tick().await;
+            let Some(content) = content.upgrade() else {
+                return;
+            };
+            let latest = match store.latest_pack_id().await {
+                Ok(latest) => latest,
+                Err(err) => {
+                    tracing::warn!("cannot look for new content: {err}");
+                    continue;
+                }
+            };
+            if latest == seen {
+                continue;
+            }
+            seen = latest;
+            match store.published_pack().await {
+                Ok(Some(stored)) => match serde_json::from_str::<Editions>(&stored.json) {
+                    Ok(editions) if content.version().as_deref() != Some(&editions.version) => {
+                        tracing::info!(version = %editions.version, "serving newly published content");
+                        content.set(editions);
+                    }
+                    Ok(_) => {}
+                    Err(err) => tracing::warn!("a published pack cannot be read: {err}"),
+                },
+                Ok(None) => {}
+                Err(err) => tracing::warn!("cannot read the published pack: {err}"),
+            }
+        }
+    });
+}
+
+/// `PUT /api/v1/admin/content`: validates and publishes both editions
+/// together. 422 with every problem when they are not usable.
 pub async fn put_content(
-    State(state): State<AppState>,
-    caller: CurrentUser,
+    AdminOps(ops): AdminOps,
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Response> {
-    let admin = caller.require(&[Role::Admin])?;
     let is_json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -183,30 +264,34 @@ pub async fn put_content(
             "expected a JSON body with `Content-Type: application/json`",
         ));
     }
-    // The version is derived from the content: computed here, whatever the
-    // upload says, so a publisher never has to hash anything.
-    let uploaded: Editions = parse_json(&body)?;
-    let editions = Editions::seal(uploaded.packs);
-    let problems: Vec<String> = editions.validate().iter().map(|p| p.to_string()).collect();
-    if !problems.is_empty() {
-        return Err(ApiError::unprocessable(format!(
-            "the content has {} problem{}; nothing was published",
-            problems.len(),
-            if problems.len() == 1 { "" } else { "s" }
-        ))
-        .with("problems", problems));
-    }
-    let stored = StoredPack {
-        version: editions.version.clone(),
-        json: serde_json::to_string(&editions).map_err(ApiError::internal)?,
-    };
-    state
-        .store
-        .publish_pack(&stored, Some(admin.id), now_ms())
-        .await
-        .map_err(store_error)?;
-    tracing::info!(version = %editions.version, by = %admin.login, "content published");
-    let summary = editions.summary();
-    state.content.set(editions);
-    Ok(Json(json!({ "version": stored.version, "summary": summary })).into_response())
+    let published = ops.publish(&body).await?;
+    tracing::info!(version = %published.version, by = %ops.actor.name, "content published");
+    Ok(Json(published).into_response())
+}
+
+/// `GET /api/v1/admin/content/history`.
+pub async fn history(
+    State(state): State<AppState>,
+    AdminOps(ops): AdminOps,
+) -> ApiResult<Json<serde_json::Value>> {
+    let versions = ops.history().await?;
+    Ok(Json(
+        json!({ "current": state.content.version(), "versions": versions }),
+    ))
+}
+
+/// `POST /api/v1/admin/content/rollback` body.
+#[derive(serde::Deserialize)]
+pub struct RollbackRequest {
+    pub version: String,
+}
+
+/// `POST /api/v1/admin/content/rollback {version}`.
+pub async fn rollback(
+    AdminOps(ops): AdminOps,
+    ApiJson(body): ApiJson<RollbackRequest>,
+) -> ApiResult<Json<crate::ops::Published>> {
+    let published = ops.rollback(&body.version).await?;
+    tracing::info!(version = %published.version, by = %ops.actor.name, "content rolled back");
+    Ok(Json(published))
 }

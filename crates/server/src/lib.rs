@@ -6,7 +6,10 @@ pub mod admin;
 pub mod auth;
 pub mod content;
 pub mod error;
+pub mod lock;
+pub mod ops;
 pub mod reports;
+pub mod roster;
 mod static_files;
 pub mod store;
 pub mod sync;
@@ -14,11 +17,11 @@ pub mod sync;
 use axum::{
     extract::DefaultBodyLimit,
     http::StatusCode,
-    routing::{get, post, put},
+    routing::{delete, get, patch, post, put},
     Json, Router,
 };
 use serde_json::json;
-use std::{net::SocketAddr, path::PathBuf, sync::Arc};
+use std::{net::SocketAddr, path::PathBuf, sync::Arc, time::Duration};
 use tokio::net::TcpListener;
 
 /// What the server needs to start; built from the command line.
@@ -27,8 +30,26 @@ pub struct Config {
     pub addr: SocketAddr,
     pub data_dir: PathBuf,
     pub static_dir: PathBuf,
+    /// Proxies whose `X-Forwarded-For` names the client (`--trusted-proxy`).
+    pub trusted_proxies: Vec<auth::Cidr>,
+    /// The address people open, e.g. `https://qinglian.bureau.example`
+    /// (`--public-url`): with https, `__Host-` Secure cookies and HSTS; state-
+    /// changing requests from another origin are refused.
+    pub public_url: Option<PublicUrl>,
+    /// A request's headers must arrive within this.
+    pub header_timeout: Duration,
+    /// A whole request (headers, body, handling) must be done within this.
+    pub request_timeout: Duration,
+    /// Open connections at most; more wait in the kernel's queue.
+    pub max_connections: usize,
+    /// The most events kept for one account.
+    pub max_events_per_user: u64,
+    /// How long a write waits for another writer's lock before 503.
+    pub busy_timeout: Duration,
     /// Fault injection for the crash test only: abort the process right after
     /// a push is committed, before answering (`QINGLIAN_FAULT_ABORT_AFTER_COMMIT=1`).
+    /// Only test builds (debug assertions, or the `fault-injection` feature)
+    /// have the switch; a release build ignores it.
     pub fault_abort_after_commit: bool,
 }
 
@@ -39,8 +60,63 @@ impl Config {
             addr,
             data_dir,
             static_dir,
+            trusted_proxies: Vec::new(),
+            public_url: None,
+            header_timeout: HEADER_TIMEOUT,
+            request_timeout: REQUEST_TIMEOUT,
+            max_connections: MAX_CONNECTIONS,
+            max_events_per_user: sync::MAX_EVENTS_PER_USER,
+            busy_timeout: store::sqlite_busy_timeout(),
             fault_abort_after_commit: false,
         }
+    }
+}
+
+/// Default of [`Config::header_timeout`].
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default of [`Config::request_timeout`].
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default of [`Config::max_connections`].
+pub const MAX_CONNECTIONS: usize = 1024;
+/// How long a stopping server waits for the requests in flight.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+
+/// `--public-url`: the origin people open the app at.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PublicUrl {
+    /// `https://host[:port]`, lower case, without a default port or a slash.
+    pub origin: String,
+    pub https: bool,
+}
+
+impl std::str::FromStr for PublicUrl {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<PublicUrl, String> {
+        let bad =
+            || format!("{text:?} is not a public address like https://qinglian.bureau.example");
+        let lower = text.trim().to_ascii_lowercase();
+        let (https, rest) = if let Some(rest) = lower.strip_prefix("https://") {
+            (true, rest)
+        } else if let Some(rest) = lower.strip_prefix("http://") {
+            (false, rest)
+        } else {
+            return Err(bad());
+        };
+        let host = rest.strip_suffix('/').unwrap_or(rest);
+        if host.is_empty() || host.contains(['/', '?', '#', '@', ' ']) || !host.is_ascii() {
+            return Err(format!(
+                "{text:?}: give only the scheme and host (and port); the app is served at the root"
+            ));
+        }
+        let host = match (https, host.rsplit_once(':')) {
+            (true, Some((name, "443"))) | (false, Some((name, "80"))) => name,
+            _ => host,
+        };
+        Ok(PublicUrl {
+            origin: format!("{}://{host}", if https { "https" } else { "http" }),
+            https,
+        })
     }
 }
 
@@ -69,10 +145,17 @@ pub struct AppState {
     pub store: Arc<dyn store::Store>,
     pub content: Arc<content::ContentState>,
     pub limiter: Arc<auth::RateLimiter>,
-    /// Session cookies carry `Secure` unless the server listens on loopback
-    /// (plain-HTTP development and tests).
-    pub secure_cookies: bool,
+    /// Password hashing, at most one per CPU at a time.
+    pub hasher: auth::Hasher,
+    pub trusted_proxies: Arc<Vec<auth::Cidr>>,
+    /// The session cookie's name and whether it carries `Secure`.
+    pub cookie: auth::CookiePolicy,
+    /// `--public-url`'s origin: state-changing requests must come from it.
+    pub public_origin: Option<String>,
+    pub max_events_per_user: u64,
     pub fault_abort_after_commit: bool,
+    /// Held while the server runs: `admin restore` waits for it to stop.
+    pub data_lock: Arc<lock::DataLock>,
 }
 
 /// Milliseconds since 1970 UTC, the unit of every time the server keeps.
@@ -84,26 +167,59 @@ pub fn now_ms() -> i64 {
 
 /// Opens the data directory's database (migrating it) and loads the content.
 pub async fn state(config: &Config) -> Result<AppState, StartError> {
-    std::fs::create_dir_all(&config.data_dir).map_err(|err| {
-        StartError(format!(
-            "cannot create the data directory {}: {err}",
-            config.data_dir.display()
-        ))
-    })?;
+    admin::prepare_data_dir(&config.data_dir).map_err(StartError)?;
+    let data_lock = Arc::new(lock::DataLock::shared(&config.data_dir).map_err(StartError)?);
     let db = admin::database_path(&config.data_dir);
-    let store = store::SqliteStore::open(&db)
+    let store = store::SqliteStore::open_with(&db, config.busy_timeout)
         .await
         .map_err(|err| StartError(format!("cannot open {}: {err}", db.display())))?;
-    let content = content::ContentState::load(&store, &config.static_dir)
-        .await
-        .map_err(StartError)?;
+    let store: Arc<dyn store::Store> = Arc::new(store);
+    purge_sessions(store.as_ref()).await;
+    let purger = Arc::downgrade(&store);
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(SESSION_PURGE_EVERY);
+        every.tick().await;
+        loop {
+            every.tick().await;
+            match purger.upgrade() {
+                Some(store) => purge_sessions(store.as_ref()).await,
+                None => return,
+            }
+        }
+    });
+    let content = Arc::new(
+        content::ContentState::load(store.as_ref(), &config.static_dir)
+            .await
+            .map_err(StartError)?,
+    );
+    content::follow(store.clone(), &content);
     Ok(AppState {
-        store: Arc::new(store),
-        content: Arc::new(content),
+        store: store.clone(),
+        content,
         limiter: Arc::new(auth::RateLimiter::default()),
-        secure_cookies: !config.addr.ip().is_loopback(),
+        hasher: auth::Hasher::gated(Arc::new(auth::HashGate::per_cpu())),
+        trusted_proxies: Arc::new(config.trusted_proxies.clone()),
+        cookie: auth::CookiePolicy::for_config(config),
+        public_origin: config.public_url.as_ref().map(|u| u.origin.clone()),
+        max_events_per_user: config.max_events_per_user,
         fault_abort_after_commit: config.fault_abort_after_commit,
+        data_lock,
     })
+}
+
+/// Expired sessions are deleted at start and this often.
+const SESSION_PURGE_EVERY: Duration = Duration::from_secs(60 * 60);
+
+async fn purge_sessions(store: &dyn store::Store) {
+    let now = now_ms();
+    match store
+        .purge_sessions(now - auth::SESSION_ABSOLUTE_MS, now - auth::SESSION_IDLE_MS)
+        .await
+    {
+        Ok(0) => {}
+        Ok(n) => tracing::info!("deleted {n} expired sessions"),
+        Err(err) => tracing::warn!("cannot delete expired sessions: {err}"),
+    }
 }
 
 /// The sync API, mounted at `/api/v1`.
@@ -113,6 +229,9 @@ fn api_v1() -> Router<AppState> {
         .route("/auth/login", post(auth::login))
         .route("/auth/logout", post(auth::logout))
         .route("/auth/me", get(auth::me))
+        .route("/auth/password", post(auth::change_password))
+        .route("/auth/sessions", get(auth::sessions))
+        .route("/auth/sessions/{id}", delete(auth::end_session))
         .route(
             "/sync/push",
             post(sync::push).layer(DefaultBodyLimit::max(qinglian_core::sync::PUSH_MAX_BYTES)),
@@ -124,15 +243,36 @@ fn api_v1() -> Router<AppState> {
             "/admin/content",
             put(content::put_content).layer(DefaultBodyLimit::max(content::CONTENT_MAX_BYTES)),
         )
+        .route("/admin/content/history", get(content::history))
+        .route("/admin/content/rollback", post(content::rollback))
         .route(
             "/admin/units",
             get(admin::list_units).post(admin::create_unit),
         )
+        .route("/admin/units/{id}", patch(admin::update_unit))
+        .route("/admin/units/{id}/archive", post(admin::archive_unit))
         .route(
             "/admin/invites",
             get(admin::list_invites).post(admin::create_invite),
         )
+        .route("/admin/invites/{code}", delete(admin::revoke_invite))
         .route("/admin/users", get(admin::list_users))
+        .route("/admin/users/{id}", patch(admin::update_user))
+        .route("/admin/users/{id}/disable", post(admin::disable_user))
+        .route("/admin/users/{id}/enable", post(admin::enable_user))
+        .route(
+            "/admin/users/{id}/reset-password",
+            post(admin::reset_password),
+        )
+        .route(
+            "/admin/roster/preview",
+            post(admin::roster_preview).layer(DefaultBodyLimit::max(admin::ROSTER_MAX_BYTES)),
+        )
+        .route(
+            "/admin/roster/import",
+            post(admin::roster_import).layer(DefaultBodyLimit::max(admin::ROSTER_MAX_BYTES)),
+        )
+        .route("/admin/audit", get(admin::audit_log))
         .route("/reports/units", get(reports::units_summary))
         .route("/reports/units/{unit}", get(reports::unit_report))
 }
@@ -145,14 +285,31 @@ pub fn app(config: &Config, state: AppState) -> Router {
         .fallback(api_not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(SMALL_BODY_BYTES))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::refuse_cross_site,
+        ))
         .with_state(state);
-    Router::new()
+    let router = Router::new()
         .nest("/api", api)
         .fallback_service(static_files::service(&config.static_dir))
         .layer(axum::middleware::from_fn(
             static_files::cache_and_security_headers,
+        ));
+    let router = if config.public_url.as_ref().is_some_and(|u| u.https) {
+        router.layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
+            axum::http::header::STRICT_TRANSPORT_SECURITY,
+            axum::http::HeaderValue::from_static("max-age=31536000"),
         ))
+    } else {
+        router
+    };
+    router
         .layer(tower_http::compression::CompressionLayer::new())
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            config.request_timeout,
+        ))
 }
 
 async fn health() -> Json<serde_json::Value> {
@@ -195,6 +352,69 @@ async fn prepare(config: &Config) -> Result<(TcpListener, Router), StartError> {
     Ok((listener, app(config, state)))
 }
 
+/// Accepts connections until `shutdown`, then lets the requests in flight
+/// finish (at most [`SHUTDOWN_GRACE`]). HTTP/1.1 only (a reverse proxy
+/// speaks HTTP/2 to browsers): headers must arrive within
+/// `header_timeout` (this also closes idle kept-alive connections), and at
+/// most `max_connections` are open at a time.
+async fn run(
+    listener: TcpListener,
+    router: Router,
+    config: &Config,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use tower::Service;
+    let open = Arc::new(tokio::sync::Semaphore::new(config.max_connections.max(1)));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(config.header_timeout);
+    tokio::pin!(shutdown);
+    loop {
+        let permit = tokio::select! {
+            permit = open.clone().acquire_owned() => match permit {
+                Ok(permit) => permit,
+                Err(_) => break,
+            },
+            () = &mut shutdown => break,
+        };
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(err) => {
+                    // Out of file descriptors, say: wait a little, go on.
+                    tracing::warn!("cannot accept a connection: {err}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let router = router.clone();
+        let service = hyper::service::service_fn(
+            move |mut request: axum::extract::Request<hyper::body::Incoming>| {
+                request
+                    .extensions_mut()
+                    .insert(axum::extract::ConnectInfo(peer));
+                router.clone().call(request)
+            },
+        );
+        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            let _ = connection.await;
+            drop(permit);
+        });
+    }
+    drop(listener);
+    tokio::select! {
+        () = graceful.shutdown() => {},
+        () = tokio::time::sleep(SHUTDOWN_GRACE) => {
+            tracing::warn!("stopping with requests still in flight");
+        },
+    }
+}
+
 /// Starts the server in a background task and returns its address (tests,
 /// benchmarks). Port 0 picks a free port.
 pub async fn spawn(config: Config) -> Result<SocketAddr, StartError> {
@@ -203,10 +423,7 @@ pub async fn spawn(config: Config) -> Result<SocketAddr, StartError> {
         .local_addr()
         .map_err(|err| StartError(format!("cannot read the bound address: {err}")))?;
     tokio::spawn(async move {
-        let service = router.into_make_service_with_connect_info::<SocketAddr>();
-        if let Err(err) = axum::serve(listener, service).await {
-            tracing::error!("server stopped with an error: {err}");
-        }
+        run(listener, router, &config, std::future::pending()).await;
     });
     Ok(local)
 }
@@ -222,11 +439,7 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
         .local_addr()
         .map_err(|err| StartError(format!("cannot read the bound address: {err}")))?;
     println!("listening on http://{local}");
-    let service = router.into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, service)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|err| StartError(format!("server stopped with an error: {err}")))?;
+    run(listener, router, &config, shutdown_signal()).await;
     println!("qinglian-server stopped");
     Ok(())
 }

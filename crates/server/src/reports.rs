@@ -4,7 +4,7 @@
 
 use crate::auth::{store_error, CurrentUser};
 use crate::error::{ApiError, ApiPath, ApiQuery, ApiResult};
-use crate::store::{Unit, UserRecord};
+use crate::store::{ProgressFacts, Unit, UserRecord};
 use crate::{now_ms, AppState};
 use axum::{
     extract::State,
@@ -14,8 +14,7 @@ use axum::{
 };
 use qinglian_core::calendar::{self, Day};
 use qinglian_core::content::Pack;
-use qinglian_core::events::Event;
-use qinglian_core::progress::{fold, Progress, Track};
+use qinglian_core::progress::{credits_by_day, Progress, RiskRecord, Track, MAX_DAY_SECONDS};
 use qinglian_core::sync::Role;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -129,8 +128,7 @@ pub fn member_report(
     let seconds: u32 = progress
         .seconds_by_day
         .range(first..=last)
-        .map(|(_, s)| *s)
-        .sum();
+        .fold(0u32, |sum, (_, s)| sum.saturating_add(*s));
     let lessons_done = Track::ALL
         .iter()
         .map(|track| {
@@ -182,13 +180,52 @@ pub fn totals<'a>(members: impl IntoIterator<Item = &'a MemberReport>) -> Totals
             *totals.lessons_done.entry(track.clone()).or_default() += done;
         }
         percents.extend(member.average_best_quiz_percent);
-        totals.study_minutes_this_month += member.study_minutes_this_month;
-        totals.credits_this_quarter += member.credits_this_quarter;
+        totals.study_minutes_this_month = totals
+            .study_minutes_this_month
+            .saturating_add(member.study_minutes_this_month);
+        totals.credits_this_quarter = totals
+            .credits_this_quarter
+            .saturating_add(member.credits_this_quarter);
         totals.pledge_acknowledged += usize::from(member.pledge_acknowledged);
         totals.risk_check_done += usize::from(member.risk_check_done);
     }
     totals.average_best_quiz_percent = mean(&percents);
     totals
+}
+
+/// The part of a member's progress a report shows, from the database's
+/// aggregates, with the fold's rules: a day holds at most 24 hours of study,
+/// credits per day from minutes and first masteries with the daily cap.
+pub fn progress_of(facts: &ProgressFacts) -> Progress {
+    let seconds_by_day: BTreeMap<Day, u32> = facts
+        .seconds_by_day
+        .iter()
+        .map(|(day, s)| (*day, (*s).clamp(0, i64::from(MAX_DAY_SECONDS)) as u32))
+        .collect();
+    let mut mastery_by_day: BTreeMap<Day, u32> = BTreeMap::new();
+    for at in facts.quizzes.values().filter_map(|q| q.mastered_at) {
+        let count = mastery_by_day.entry(calendar::day_of(at, 0)).or_default();
+        *count = count.saturating_add(1);
+    }
+    let mut risk = BTreeMap::new();
+    if facts.risk_check_done {
+        risk.insert(
+            String::new(),
+            RiskRecord {
+                completed_at: Some(0),
+                ..RiskRecord::default()
+            },
+        );
+    }
+    Progress {
+        lessons_done: facts.lessons_done.clone(),
+        quizzes: facts.quizzes.clone(),
+        credits_by_day: credits_by_day(&seconds_by_day, &mastery_by_day),
+        seconds_by_day,
+        pledges: facts.pledges.clone(),
+        risk,
+        ..Progress::default()
+    }
 }
 
 /// Every non-administrator account in these units, with their report lines.
@@ -207,24 +244,18 @@ async fn member_reports(
         .filter(|r| r.user.unit_id.is_some_and(|u| units.contains(&u)))
         .collect();
     let ids: Vec<i64> = records.iter().map(|r| r.user.id).collect();
-    let mut events: HashMap<i64, Vec<Event>> = HashMap::new();
-    for (user_id, event) in state
+    let facts = state
         .store
-        .events_of_users(&ids)
+        .progress_facts(&ids)
         .await
-        .map_err(store_error)?
-    {
-        events.entry(user_id).or_default().push(event);
-    }
+        .map_err(store_error)?;
     let current = state.content.current();
     let pack = current.as_ref().map(|c| &c.pack);
+    let none = ProgressFacts::default();
     let mut members: Vec<MemberReport> = records
         .iter()
         .map(|record| {
-            let progress = fold(
-                events.get(&record.user.id).map_or(&[][..], Vec::as_slice),
-                0,
-            );
+            let progress = progress_of(facts.get(&record.user.id).unwrap_or(&none));
             member_report(record, &progress, pack, now)
         })
         .collect();
@@ -337,22 +368,19 @@ pub async fn units_summary(
     })))
 }
 
-/// A CSV field, quoted when needed, and defused when a spreadsheet would
-/// take it for a formula.
+/// A CSV field: always quoted, and defused when a spreadsheet would take it
+/// for a formula.
 fn field(text: &str) -> String {
     let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{text}")
     } else {
         text.to_owned()
     };
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text
-    }
+    format!("\"{}\"", text.replace('"', "\"\""))
 }
 
-fn iso_time(ms: i64) -> String {
+/// A time as `2024-02-10T08:30:00Z`.
+pub fn iso_time(ms: i64) -> String {
     let day = calendar::day_of(ms, 0);
     let rest = ms.rem_euclid(calendar::MS_PER_DAY) / 1000;
     format!(
@@ -393,9 +421,9 @@ pub fn report_csv(report: &UnitReport) -> String {
         .join(",")];
     for m in &report.members {
         let mut row = vec![
-            field(&m.display_name),
-            field(&m.login),
-            field(m.unit_name.as_deref().unwrap_or("")),
+            m.display_name.clone(),
+            m.login.clone(),
+            m.unit_name.clone().unwrap_or_default(),
             m.role.id().to_owned(),
             m.last_sync.map(iso_time).unwrap_or_default(),
         ];
@@ -417,13 +445,13 @@ pub fn report_csv(report: &UnitReport) -> String {
         row.push(m.credits_this_quarter.to_string());
         row.push(if m.pledge_acknowledged { "yes" } else { "no" }.to_owned());
         row.push(if m.risk_check_done { "yes" } else { "no" }.to_owned());
-        lines.push(row.join(","));
+        lines.push(row.iter().map(|f| field(f)).collect::<Vec<_>>().join(","));
     }
     let t = &report.totals;
     let mut row = vec![
-        field(&format!("TOTAL ({} members)", t.members)),
+        format!("TOTAL ({} members)", t.members),
         String::new(),
-        field(&report.unit.name),
+        report.unit.name.clone(),
         String::new(),
         format!("{} synced", t.synced_members),
     ];
@@ -445,7 +473,7 @@ pub fn report_csv(report: &UnitReport) -> String {
     row.push(t.credits_this_quarter.to_string());
     row.push(t.pledge_acknowledged.to_string());
     row.push(t.risk_check_done.to_string());
-    lines.push(row.join(","));
+    lines.push(row.iter().map(|f| field(f)).collect::<Vec<_>>().join(","));
     let mut out = lines.join("\r\n");
     out.push_str("\r\n");
     out
@@ -484,6 +512,7 @@ mod tests {
             name: format!("u{id}"),
             parent_id: parent,
             created_at: 0,
+            archived_at: None,
         }
     }
 
@@ -503,10 +532,11 @@ mod tests {
 
     #[test]
     fn csv_fields_are_quoted_and_defused() {
-        assert_eq!(field("plain"), "plain");
+        assert_eq!(field("plain"), "\"plain\"");
+        assert_eq!(field("12"), "\"12\"");
         assert_eq!(field("a,b"), "\"a,b\"");
         assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(field("=HYPERLINK(1)"), "'=HYPERLINK(1)");
+        assert_eq!(field("=HYPERLINK(1)"), "\"'=HYPERLINK(1)\"");
     }
 
     #[test]

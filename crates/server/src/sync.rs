@@ -6,23 +6,17 @@ use crate::auth::{store_error, CurrentUser};
 use crate::error::{ApiError, ApiJson, ApiQuery, ApiResult};
 use crate::{now_ms, AppState};
 use axum::{extract::State, http::StatusCode, response::IntoResponse, response::Response, Json};
+use qinglian_core::events::{self, MAX_ID_BYTES};
 use qinglian_core::sync::{
     ConflictError, PullQuery, PushRequest, PushResponse, PULL_DEFAULT_LIMIT, PULL_MAX_LIMIT,
+    PUSH_MAX_EVENTS,
 };
 use serde::Serialize;
 use serde_json::value::RawValue;
 
-/// Longest device or event id accepted (UUIDs are 36).
-const MAX_ID_LEN: usize = 128;
-
-fn check_id(what: &str, id: &str) -> ApiResult<()> {
-    if id.trim().is_empty() || id.len() > MAX_ID_LEN || id.chars().any(char::is_control) {
-        return Err(ApiError::unprocessable(format!(
-            "{what} must be 1 to {MAX_ID_LEN} characters without control characters"
-        )));
-    }
-    Ok(())
-}
+/// The most events the server keeps for one account; a push past it is
+/// refused (422). Years of daily study come to a few thousand.
+pub const MAX_EVENTS_PER_USER: u64 = 200_000;
 
 /// `POST /api/v1/sync/push`.
 pub async fn push(
@@ -30,27 +24,54 @@ pub async fn push(
     CurrentUser(user): CurrentUser,
     ApiJson(body): ApiJson<PushRequest>,
 ) -> ApiResult<Response> {
-    check_id("the device id", &body.device)?;
+    if body.events.len() > PUSH_MAX_EVENTS {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!(
+                "{} events in one push; at most {PUSH_MAX_EVENTS}: send them in batches",
+                body.events.len()
+            ),
+        ));
+    }
+    if body.device.is_empty()
+        || body.device.len() > MAX_ID_BYTES
+        || body.device.chars().any(char::is_control)
+    {
+        return Err(ApiError::unprocessable(format!(
+            "device: must be 1 to {MAX_ID_BYTES} bytes without control characters"
+        ))
+        .with("field", "device"));
+    }
+    let now = now_ms();
     for (i, event) in body.events.iter().enumerate() {
-        check_id(&format!("events[{i}].id"), &event.id)?;
+        if let Err(problem) = events::check(event, now) {
+            let field = format!("events[{i}].{}", problem.field);
+            return Err(ApiError::unprocessable(format!(
+                "{field} (id {:?}): {}",
+                event.id, problem.reason
+            ))
+            .with("field", field));
+        }
         if event.device != body.device {
             return Err(ApiError::unprocessable(format!(
                 "events[{i}] (id {}) has device {:?}, but the request is for device {:?}",
                 event.id, event.device, body.device
-            )));
-        }
-        if event.seq == 0 || event.seq > i64::MAX as u64 {
-            return Err(ApiError::unprocessable(format!(
-                "events[{i}] (id {}) has seq {}; seqs start at 1",
-                event.id, event.seq
-            )));
+            ))
+            .with("field", format!("events[{i}].device")));
         }
     }
     let outcome = state
         .store
-        .push(user.id, &body.device, &body.events, now_ms())
+        .push(
+            user.id,
+            &body.device,
+            &body.events,
+            now,
+            state.max_events_per_user,
+        )
         .await
         .map_err(store_error)?;
+    #[cfg(any(debug_assertions, feature = "fault-injection"))]
     if state.fault_abort_after_commit {
         // Fault injection for the crash test: the push is committed, and the
         // process dies before anyone hears of it.
@@ -67,8 +88,8 @@ pub async fn push(
     }
     tracing::warn!(
         user = %user.login,
-        device = %body.device,
-        ids = ?outcome.conflicts,
+        device = %crate::auth::log_text(&body.device),
+        ids = %crate::auth::log_text(&outcome.conflicts.join(" ")),
         "push conflict: event ids reused with a different payload; not stored"
     );
     let n = outcome.conflicts.len();

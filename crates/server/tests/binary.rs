@@ -4,57 +4,19 @@
 
 mod common;
 
+use common::BIN;
 use common::{events, Browser, ADMIN_PASSWORD, PASSWORD};
 use serde_json::json;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
-const BIN: &str = env!("CARGO_BIN_EXE_qinglian-server");
-
-/// A server process; killed when dropped (if still running).
-struct Server {
-    child: Child,
-    base: String,
-    /// Kept open so that the server's later lines do not hit a closed pipe.
-    _stdout: BufReader<std::process::ChildStdout>,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve(data: &Path, dist: &Path, fault: bool) -> Server {
-    let mut command = Command::new(BIN);
-    command
-        .args(["--addr", "127.0.0.1:0", "--data"])
-        .arg(data)
-        .arg("--static")
-        .arg(dist)
-        .env_remove("QINGLIAN_FAULT_ABORT_AFTER_COMMIT")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null());
-    if fault {
-        command.env("QINGLIAN_FAULT_ABORT_AFTER_COMMIT", "1");
-    }
-    let mut child = command.spawn().expect("the server starts");
-    let stdout = child.stdout.take().unwrap();
-    let mut stdout = BufReader::new(stdout);
-    let mut line = String::new();
-    stdout.read_line(&mut line).unwrap();
-    let base = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
-        .to_owned();
-    Server {
-        child,
-        base,
-        _stdout: stdout,
-    }
+fn serve(data: &Path, dist: &Path, fault: bool) -> common::Process {
+    let env: &[(&str, &str)] = if fault {
+        &[("QINGLIAN_FAULT_ABORT_AFTER_COMMIT", "1")]
+    } else {
+        &[]
+    };
+    common::serve_binary(data, dist, &[], env)
 }
 
 fn create_admin(data: &Path, login: &str, password: Option<&str>) -> std::process::Output {
@@ -74,7 +36,15 @@ fn create_admin(data: &Path, login: &str, password: Option<&str>) -> std::proces
 fn help_explains_every_flag() {
     let output = Command::new(BIN).arg("--help").output().unwrap();
     let help = String::from_utf8(output.stdout).unwrap();
-    for flag in ["--addr", "--data", "--static", "serve", "admin"] {
+    for flag in [
+        "--addr",
+        "--data",
+        "--static",
+        "--public-url",
+        "--trusted-proxy",
+        "serve",
+        "admin",
+    ] {
         assert!(help.contains(flag), "{flag} in:\n{help}");
     }
     let output = Command::new(BIN)
@@ -134,6 +104,7 @@ async fn the_first_administrator_is_created_from_the_command_line() {
     }
 }
 
+#[cfg(any(debug_assertions, feature = "fault-injection"))]
 #[tokio::test]
 async fn a_crash_after_commit_loses_nothing_and_stores_nothing_twice() {
     let data = tempfile::tempdir().unwrap();

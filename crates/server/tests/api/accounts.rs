@@ -132,9 +132,10 @@ async fn invites_run_out_and_expire() {
                 role: Role::Learner,
                 max_uses: 5,
                 expires_at: qinglian_server::now_ms() - 1,
-                created_by: admin_id,
+                created_by: Some(admin_id),
             },
             0,
+            &qinglian_server::store::Actor::cli(),
         )
         .await
         .unwrap();

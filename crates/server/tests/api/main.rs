@@ -4,6 +4,7 @@
 mod common;
 
 mod accounts;
+mod admin;
 mod content;
 mod reports;
 mod roles;

@@ -135,16 +135,23 @@ async fn a_unit_report_folds_each_members_events() {
             "header, two members, totals: {}",
             reply.text
         );
-        assert!(lines[0].starts_with("display_name,login,unit,role,last_sync,"));
+        // Every field quoted.
+        assert!(lines[0].starts_with("\"display_name\",\"login\",\"unit\",\"role\",\"last_sync\","));
         assert!(lines[0].contains("pledge_acknowledged"));
-        let busy_line = lines.iter().find(|l| l.contains(",busy,")).unwrap();
+        let busy_line = lines.iter().find(|l| l.contains(",\"busy\",")).unwrap();
         assert!(busy_line.contains("\"Office, East\""), "{busy_line}");
-        assert!(busy_line.ends_with(",80,25,4,yes,yes"), "{busy_line}");
         assert!(
-            lines.iter().any(|l| l.starts_with("'=SUM(A1)")),
+            busy_line.ends_with(",\"80\",\"25\",\"4\",\"yes\",\"yes\""),
+            "{busy_line}"
+        );
+        assert!(
+            lines.iter().any(|l| l.starts_with("\"'=SUM(A1)\"")),
             "formulas are defused"
         );
-        assert!(lines[3].starts_with("TOTAL (2 members)"));
+        assert!(lines[3].starts_with("\"TOTAL (2 members)\""));
+        for line in &lines {
+            assert!(line.starts_with('"') && line.ends_with('"'), "{line}");
+        }
     }
     leader
         .get(&format!("/api/v1/reports/units/{office}?format=pdf"))
@@ -160,4 +167,120 @@ async fn a_unit_report_folds_each_members_events() {
     assert_eq!(rows[1]["members"], 2);
     assert_eq!(rows[1]["synced_members"], 1);
     assert_eq!(summary["content_version"], json!(app.pack.version));
+}
+
+/// The report's figures come from SQL aggregates; they must equal the fold's.
+#[tokio::test]
+async fn sql_aggregates_give_the_folds_figures() {
+    use qinglian_core::progress::fold;
+    use qinglian_core::sync::{Role, User};
+    use qinglian_server::reports::member_report;
+    use qinglian_server::store::UserRecord;
+    let app = boot().await;
+    let mut admin = app.admin().await;
+    let unit = app.unit(&mut admin, "Unit", None).await;
+    let mut learner = app.member(&mut admin, unit, "learner", "folded").await;
+    let now = now_ms();
+    let lessons: Vec<String> = app.pack.lessons.iter().map(|l| l.id.clone()).collect();
+    let mut log = Vec::new();
+    fn push(log: &mut Vec<Event>, kind: EventKind, at: i64) {
+        let seq = log.len() as u64 + 1;
+        log.push(event("folded-phone", seq, at, kind));
+    }
+    let hour = 3_600_000;
+    for (i, lesson) in lessons.iter().enumerate() {
+        push(
+            &mut log,
+            EventKind::LessonDone {
+                lesson: lesson.clone(),
+            },
+            now - (i as i64 + 1) * hour,
+        );
+        // A worse attempt later, a mastering one earlier, another total last.
+        push(
+            &mut log,
+            EventKind::QuizFinished {
+                lesson: lesson.clone(),
+                score: 4,
+                total: 5,
+            },
+            now - 30 * hour,
+        );
+        push(
+            &mut log,
+            EventKind::QuizFinished {
+                lesson: lesson.clone(),
+                score: 1,
+                total: 4,
+            },
+            now - 2 * hour,
+        );
+    }
+    // More than 24 hours in one day, in 4-hour records, and a voided one.
+    for i in 0..8 {
+        push(
+            &mut log,
+            EventKind::StudyTime { seconds: 4 * 3600 },
+            now - 1000 - i,
+        );
+    }
+    push(
+        &mut log,
+        EventKind::StudyTime { seconds: 1800 },
+        now - 5 * hour,
+    );
+    let voided = log.last().unwrap().id.clone();
+    push(&mut log, EventKind::Void { target: voided }, now - 4 * hour);
+    let first_done = log[0].id.clone();
+    push(&mut log, EventKind::Void { target: first_done }, now - hour);
+    push(
+        &mut log,
+        EventKind::PledgeAcknowledged {
+            version: app.pack.pledge.version,
+        },
+        now,
+    );
+    push(
+        &mut log,
+        EventKind::RiskCheckCompleted {
+            checklist: app.pack.risk_checklists[0].id.clone(),
+        },
+        now,
+    );
+    learner.push("folded-phone", &log).await.expect(200);
+
+    let report = admin
+        .get(&format!("/api/v1/reports/units/{unit}"))
+        .await
+        .expect(200)
+        .json();
+    let line = &report["members"][0];
+    let record = UserRecord {
+        user: User {
+            id: line["user_id"].as_i64().unwrap(),
+            login: "folded".into(),
+            display_name: "FOLDED".into(),
+            role: Role::Learner,
+            unit_id: Some(unit),
+            unit_name: Some("Unit".into()),
+        },
+        created_at: 0,
+        last_sync: line["last_sync"].as_i64(),
+        disabled_at: None,
+        must_change_password: false,
+    };
+    let now = report["generated_at"].as_i64().unwrap();
+    let expected = member_report(&record, &fold(&log, 0), Some(&app.pack), now);
+    let expected = serde_json::to_value(&expected).unwrap();
+    for field in [
+        "lessons_done",
+        "average_best_quiz_percent",
+        "study_minutes_this_month",
+        "credits_this_quarter",
+        "pledge_acknowledged",
+        "risk_check_done",
+    ] {
+        assert_eq!(line[field], expected[field], "{field}: {line}");
+    }
+    assert_eq!(line["pledge_acknowledged"], true);
 }

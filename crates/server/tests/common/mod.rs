@@ -57,6 +57,11 @@ pub struct TestApp {
 
 /// Boots a server in this test's runtime.
 pub async fn boot() -> TestApp {
+    boot_with(|_| {}).await
+}
+
+/// Boots a server with a configuration changed by `adjust`.
+pub async fn boot_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let _ = tracing_subscriber::fmt()
         .with_env_filter("qinglian_server=warn")
         .with_test_writer()
@@ -73,7 +78,14 @@ pub async fn boot() -> TestApp {
     )
     .await
     .unwrap();
-    let base = start(data.path(), dist.path()).await;
+    let mut config = Config::new(
+        "127.0.0.1:0".parse().unwrap(),
+        data.path().to_owned(),
+        dist.path().to_owned(),
+    );
+    adjust(&mut config);
+    let addr = qinglian_server::spawn(config).await.unwrap();
+    let base = format!("http://{addr}");
     TestApp {
         base,
         data,
@@ -290,4 +302,92 @@ pub fn events(device: &str, from: u64, to: u64) -> Vec<Event> {
             kind: EventKind::StudyTime { seconds: 60 },
         })
         .collect()
+}
+
+/// The real binary, as built for these tests.
+pub const BIN: &str = env!("CARGO_BIN_EXE_qinglian-server");
+
+/// A server process; killed when dropped (if still running). Its standard
+/// output (the log) is collected in `log`.
+pub struct Process {
+    pub child: std::process::Child,
+    pub base: String,
+    pub log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl Process {
+    /// The peak memory of the process so far (VmHWM), in kB.
+    pub fn peak_kb(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .expect("VmHWM in /proc/<pid>/status")
+    }
+
+    /// The log lines so far.
+    pub fn log_lines(&self) -> Vec<String> {
+        self.log.lock().unwrap().clone()
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts the binary serving `data` and `dist` with these extra arguments
+/// and environment; returns once it listens.
+pub fn serve_binary(data: &Path, dist: &Path, args: &[&str], env: &[(&str, &str)]) -> Process {
+    use std::io::BufRead;
+    let mut command = std::process::Command::new(BIN);
+    command
+        .args(["--addr", "127.0.0.1:0", "--data"])
+        .arg(data)
+        .arg("--static")
+        .arg(dist)
+        .args(args)
+        .env_remove("QINGLIAN_FAULT_ABORT_AFTER_COMMIT")
+        .env("RUST_LOG", "qinglian_server=info")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null());
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let mut child = command.spawn().expect("the server starts");
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = std::io::BufReader::new(stdout).lines();
+    let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let base = loop {
+        let line = lines
+            .next()
+            .expect("the server prints its address")
+            .unwrap();
+        log.lock().unwrap().push(line.clone());
+        if let Some(base) = line.trim().strip_prefix("listening on ") {
+            break base.to_owned();
+        }
+    };
+    let sink = log.clone();
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            sink.lock().unwrap().push(line);
+        }
+    });
+    Process { child, base, log }
+}
+
+/// `admin create-admin` on the binary with this password.
+pub fn create_admin_binary(data: &Path, login: &str, password: &str) {
+    let output = std::process::Command::new(BIN)
+        .args(["admin", "create-admin", "--data"])
+        .arg(data)
+        .args(["--login", login, "--name", "Administrator"])
+        .env("QINGLIAN_ADMIN_PASSWORD", password)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
 }
