@@ -17,6 +17,7 @@ use leptos_router::{
     path,
 };
 use pages::{
+    admin::AdminPage,
     certificate::CertificatePage,
     lesson::LessonPage,
     library::LibraryPage,
@@ -58,6 +59,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/pledge") view=PledgePage/>
                         <Route path=path!("/certificate/:track") view=CertificatePage/>
                         <Route path=path!("/unit") view=UnitPage/>
+                        <Route path=path!("/admin") view=AdminPage/>
+                        <Route path=path!("/join") view=SettingsPage/>
                     </Routes>
                 </Show>
             </Layout>

@@ -48,6 +48,10 @@ pub struct SyncRecord {
     /// everything, including what had not reached the server.
     #[serde(default)]
     pub session_ended: bool,
+    /// Signed in with a one-time password: a new password must be set
+    /// before the server takes anything else.
+    #[serde(default)]
+    pub must_change_password: bool,
 }
 
 /// What the top bar and Settings show about syncing.
@@ -108,7 +112,8 @@ impl SyncState {
         }
     }
 
-    fn update_record(&self, change: impl FnOnce(&mut SyncRecord)) {
+    /// Changes the record and keeps it (a failed save is retried with the next change).
+    pub fn update_record(&self, change: impl FnOnce(&mut SyncRecord)) {
         self.record.update(|record| {
             change(record);
             let _ = save_record(record);
@@ -242,15 +247,17 @@ fn signed_in(
     if answer.status != expected {
         return Err(answer.error(call));
     }
-    let user = serde_json::from_str::<UserResponse>(&answer.body)
-        .map_err(|_| Message::key(Key::ErrUnreadableAnswer))?
-        .user;
+    let unreadable = || Message::key(Key::ErrUnreadableAnswer);
+    let answer: serde_json::Value = serde_json::from_str(&answer.body).map_err(|_| unreadable())?;
+    let user: User = serde_json::from_value(answer["user"].clone()).map_err(|_| unreadable())?;
+    let must_change_password = answer["must_change_password"].as_bool().unwrap_or(false);
     state.sync.update_record(|r| {
         r.user = Some(user);
         r.acknowledged_seq = 0;
         r.cursor = 0;
         r.conflicts.clear();
         r.session_ended = false;
+        r.must_change_password = must_change_password;
     });
     state.sync.phase.set(SyncPhase::Idle);
     request_sync(state);
@@ -303,6 +310,10 @@ pub fn request_sync(state: AppState) {
                     state.sync.phase.set(SyncPhase::Idle);
                 }
                 Err(reason) if reason.key == Key::ErrSessionEnded => session_ended(state),
+                // Not a failure to retry: the learner sets a password first.
+                Err(reason) if reason.key == Key::PasswordMustChange => {
+                    state.sync.phase.set(SyncPhase::Failed(reason))
+                }
                 Err(reason) => {
                     state.sync.phase.set(SyncPhase::Failed(reason));
                     if state.sync.record.with_untracked(|r| r.user.is_some()) {
@@ -353,6 +364,10 @@ async fn sync_once(state: AppState) -> Result<(), Message> {
     GENERATION.with(|g| g.set(g.get() + 1));
     if !window().navigator().on_line() {
         return Err(Message::key(Key::ErrOfflineWaiting));
+    }
+    if state.sync.record.with_untracked(|r| r.must_change_password) {
+        // The server takes nothing before a new password is set (Settings).
+        return Err(Message::key(Key::PasswordMustChange));
     }
     state.sync.phase.set(SyncPhase::Syncing);
     push(state).await?;
@@ -539,6 +554,55 @@ async fn refresh_user(state: AppState) {
             401 => session_ended(state),
             _ => {}
         }
+    }
+}
+
+/// Why the server did not do what the admin console or an account page
+/// asked: the learner's words, and the server's answer (its `error` says
+/// which field or row was wrong; content uploads list their `problems`).
+#[derive(Clone, Debug)]
+pub struct Refusal {
+    pub message: Message,
+    pub body: serde_json::Value,
+}
+
+impl Refusal {
+    /// The server's own explanation, when it gave one.
+    pub fn detail(&self) -> Option<String> {
+        self.body["error"].as_str().map(str::to_owned)
+    }
+}
+
+impl From<Message> for Refusal {
+    fn from(message: Message) -> Refusal {
+        Refusal {
+            message,
+            body: serde_json::Value::Null,
+        }
+    }
+}
+
+/// One call to the server's JSON API (admin console, account pages):
+/// the answer's JSON (`null` for an empty answer), or why not.
+pub async fn api(
+    method: &str,
+    url: &str,
+    body: Option<serde_json::Value>,
+    call: ServerCall,
+) -> Result<serde_json::Value, Refusal> {
+    let answer = request(method, url, body.map(|b| b.to_string())).await?;
+    let json = if answer.body.trim().is_empty() {
+        serde_json::Value::Null
+    } else {
+        serde_json::from_str(&answer.body).map_err(|_| Message::key(Key::ErrUnreadableAnswer))?
+    };
+    if (200..300).contains(&answer.status) {
+        Ok(json)
+    } else {
+        Err(Refusal {
+            message: answer.error(call),
+            body: json,
+        })
     }
 }
 

@@ -5,7 +5,7 @@ use crate::state::{offset_minutes, tr, trf, use_app};
 use crate::sync::{self, SyncPhase};
 use leptos::prelude::*;
 use leptos_router::components::A;
-use qinglian_core::i18n::{Key, Message};
+use qinglian_core::i18n::{Key, Message, ServerCall};
 use qinglian_core::sync::{JoinRequest, Role, MIN_PASSWORD_CHARS};
 
 /// `HH:MM` in local time.
@@ -83,10 +83,16 @@ pub fn BureauServer() -> impl IntoView {
 #[component]
 fn SignInForms() -> impl IntoView {
     let state = use_app();
-    let joining = RwSignal::new(false);
+    // An invite link (`/join?code=…`, often from a QR code) opens the join
+    // form with the code filled in.
+    let linked_code = leptos_router::hooks::use_query_map()
+        .with_untracked(|q| q.get("code"))
+        .filter(|c| !c.trim().is_empty());
+    let from_link = linked_code.is_some();
+    let joining = RwSignal::new(from_link);
     let login = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
-    let invite = RwSignal::new(String::new());
+    let invite = RwSignal::new(linked_code.unwrap_or_default());
     let display_name = RwSignal::new(state.settings.get_untracked().display_name);
     let error = RwSignal::new(None::<Message>);
     let busy = RwSignal::new(false);
@@ -131,6 +137,7 @@ fn SignInForms() -> impl IntoView {
     };
     view! {
         <p class="muted">{tr(Key::BureauIntro)}</p>
+        {from_link.then(|| view! { <p class="notice">{tr(Key::JoinFromLink)}</p> })}
         <div class="segmented two" role="group" aria-label=tr(Key::BureauTitle)>
             <button type="button" class="button" aria-pressed=move || (!joining.get()).to_string() on:click=move |_| joining.set(false)>{tr(Key::BureauSignIn)}</button>
             <button type="button" class="button" aria-pressed=move || joining.get().to_string() on:click=move |_| joining.set(true)>{tr(Key::BureauJoin)}</button>
@@ -196,9 +203,14 @@ fn SignedIn() -> impl IntoView {
             view! {
                 <p>{trf(Key::BureauSignedInAs, vec![("name", u.display_name.clone()), ("login", u.login.clone())])}</p>
                 <p class="muted">{role}{u.unit_name.clone().map(|n| format!(" · {n}"))}</p>
-                {matches!(u.role, Role::Leader | Role::Admin).then(|| view! {
-                    <p><A href="/unit" attr:class="button">{tr(Key::UnitReportTitle)}</A></p>
-                })}
+                <div class="button-row">
+                    {matches!(u.role, Role::Leader | Role::Admin).then(|| view! {
+                        <A href="/unit" attr:class="button">{tr(Key::UnitReportTitle)}</A>
+                    })}
+                    {(u.role == Role::Admin).then(|| view! {
+                        <A href="/admin" attr:class="button">{tr(Key::AdminOpen)}</A>
+                    })}
+                </div>
             }
         })}
         <div class="button-row">
@@ -206,6 +218,8 @@ fn SignedIn() -> impl IntoView {
                 disabled=move || !state.online.get() || state.sync.phase.get() == SyncPhase::Syncing>{tr(Key::SyncNow)}</button>
             <button type="button" class="button" on:click=sign_out disabled=move || busy.get()>{tr(Key::BureauSignOut)}</button>
         </div>
+        <PasswordChange/>
+        <SignedInDevices/>
         {move || {
             let conflicts = state.sync.record.with(|r| r.conflicts.len());
             (conflicts > 0).then(|| view! { <p class="notice">{trf(Key::SyncConflicts, vec![("n", conflicts.to_string())])}</p> })
@@ -222,5 +236,174 @@ fn SignedIn() -> impl IntoView {
                 </div>
             </div>
         </Show>
+    }
+}
+
+/// Change one's own password; after a one-time password (a reset or a
+/// roster import) this is the first thing asked.
+#[component]
+pub fn PasswordChange() -> impl IntoView {
+    let state = use_app();
+    let must = move || state.sync.record.with(|r| r.must_change_password);
+    let current = RwSignal::new(String::new());
+    let new = RwSignal::new(String::new());
+    let outcome = RwSignal::new(None::<Result<(), Message>>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if new.with_untracked(|p| p.chars().count() < MIN_PASSWORD_CHARS) {
+            outcome.set(Some(Err(Message::of(
+                Key::BureauPasswordShort,
+                vec![("n", MIN_PASSWORD_CHARS.to_string())],
+            ))));
+            return;
+        }
+        let body = serde_json::json!({
+            "current_password": current.get_untracked(),
+            "new_password": new.get_untracked(),
+        });
+        leptos::task::spawn_local(async move {
+            match sync::api(
+                "POST",
+                "/api/v1/auth/password",
+                Some(body),
+                ServerCall::Account,
+            )
+            .await
+            {
+                Ok(_) => {
+                    current.set(String::new());
+                    new.set(String::new());
+                    state.sync.update_record(|r| r.must_change_password = false);
+                    outcome.set(Some(Ok(())));
+                    sync::request_sync(state);
+                }
+                Err(refusal) => outcome.set(Some(Err(refusal.message))),
+            }
+        });
+    };
+    view! {
+        <details class="account-more" open=must>
+            <summary>{tr(Key::PasswordTitle)}</summary>
+            {move || must().then(|| view! { <p class="notice" role="alert">{tr(Key::PasswordMustChange)}</p> })}
+            <form class="account-form" on:submit=submit>
+                <label class="field" for="password-current">
+                    <span>{tr(Key::PasswordCurrent)}</span>
+                    <input id="password-current" type="password" autocomplete="current-password" required
+                        prop:value=current on:input=move |ev| current.set(event_target_value(&ev))/>
+                </label>
+                <label class="field" for="password-new">
+                    <span>{tr(Key::PasswordNew)}</span>
+                    <input id="password-new" type="password" autocomplete="new-password" required
+                        prop:value=new on:input=move |ev| new.set(event_target_value(&ev))/>
+                </label>
+                <div role="status" aria-live="polite">
+                    {move || outcome.get().map(|o| match o {
+                        Ok(()) => view! { <p class="good">{tr(Key::PasswordChanged)}</p> }.into_any(),
+                        Err(m) => view! { <p class="bad">{m.show(state.settings.with(|s| s.lang))}</p> }.into_any(),
+                    })}
+                </div>
+                <button type="submit" class="button primary">{tr(Key::PasswordSave)}</button>
+            </form>
+        </details>
+    }
+}
+
+/// The devices signed in to one's account, each of which can be signed out
+/// (a lost phone): the server ends that session at once.
+#[component]
+pub fn SignedInDevices() -> impl IntoView {
+    let state = use_app();
+    let reload = RwSignal::new(0u32);
+    let error = RwSignal::new(None::<Message>);
+    let sessions = LocalResource::new(move || {
+        reload.track();
+        let online = state.online.get();
+        async move {
+            if !online {
+                return Err(Message::key(Key::BureauNeedsNetwork));
+            }
+            sync::api("GET", "/api/v1/auth/sessions", None, ServerCall::Account)
+                .await
+                .map_err(|r| r.message)
+        }
+    });
+    let lang = move || state.settings.with(|s| s.lang);
+    view! {
+        <details class="account-more">
+            <summary>{tr(Key::DevicesTitle)}</summary>
+            <Suspense fallback=|| view! { <p class="muted">{tr(Key::Loading)}</p> }>
+                {move || sessions.get().map(|result| match result {
+                    Err(m) => view! { <p class="notice">{m.show(lang())}</p> }.into_any(),
+                    Ok(answer) => {
+                        let list = answer["sessions"].as_array().cloned().unwrap_or_default();
+                        view! {
+                            <ul class="plain-list">
+                                {list.into_iter().map(|s| {
+                                    let id = s["id"].as_i64().unwrap_or_default();
+                                    let current = s["current"].as_bool().unwrap_or(false);
+                                    let agent = s["user_agent"].as_str().map(describe_agent).unwrap_or_else(|| tr(Key::DeviceUnknown)().to_owned());
+                                    view! {
+                                        <li class="list-row">
+                                            <span>
+                                                <strong>{agent}</strong>
+                                                {current.then(|| view! { " · "<span class="badge">{tr(Key::DeviceThis)}</span> })}
+                                                <br/><span class="muted small">{trf(Key::DeviceSince, vec![
+                                                    ("date", crate::pages::admin::date_time(s["created_at"].as_i64().unwrap_or_default())),
+                                                    ("time", crate::pages::admin::date_time(s["last_seen_at"].as_i64().unwrap_or_default())),
+                                                ])}</span>
+                                            </span>
+                                            {(!current).then(|| view! {
+                                                <button type="button" class="button small-button" on:click=move |_| {
+                                                    leptos::task::spawn_local(async move {
+                                                        match sync::api("DELETE", &format!("/api/v1/auth/sessions/{id}"), None, ServerCall::Account).await {
+                                                            Ok(_) => reload.update(|n| *n += 1),
+                                                            Err(r) => error.set(Some(r.message)),
+                                                        }
+                                                    });
+                                                }>{tr(Key::DeviceSignOut)}</button>
+                                            })}
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                        }.into_any()
+                    }
+                })}
+            </Suspense>
+            {move || error.get().map(|m| view! { <p class="bad" role="alert">{m.show(lang())}</p> })}
+        </details>
+    }
+}
+
+/// A short name for a browser from its user agent: the phone or system and
+/// the browser, which is what a person recognises in a list of devices.
+fn describe_agent(agent: &str) -> String {
+    let system = [
+        ("HarmonyOS", "HarmonyOS"),
+        ("Android", "Android"),
+        ("iPhone", "iPhone"),
+        ("iPad", "iPad"),
+        ("Windows", "Windows"),
+        ("Mac OS", "Mac"),
+        ("Linux", "Linux"),
+    ]
+    .into_iter()
+    .find(|(mark, _)| agent.contains(mark))
+    .map(|(_, name)| name);
+    let browser = [
+        ("MicroMessenger", "WeChat"),
+        ("Edg/", "Edge"),
+        ("Firefox/", "Firefox"),
+        ("Chrome/", "Chrome"),
+        ("Safari/", "Safari"),
+    ]
+    .into_iter()
+    .find(|(mark, _)| agent.contains(mark))
+    .map(|(_, name)| name);
+    match (system, browser) {
+        (Some(s), Some(b)) => format!("{b} · {s}"),
+        (Some(s), None) => s.to_owned(),
+        (None, Some(b)) => b.to_owned(),
+        (None, None) => agent.chars().take(40).collect(),
     }
 }

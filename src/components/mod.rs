@@ -5,6 +5,7 @@ pub mod blocks;
 pub mod charts;
 pub mod icons;
 pub mod layout;
+pub mod qr;
 pub mod question;
 pub mod welcome;
 

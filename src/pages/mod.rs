@@ -1,5 +1,6 @@
 //! One module per page of the app.
 
+pub mod admin;
 pub mod certificate;
 pub mod lesson;
 pub mod library;

@@ -371,6 +371,118 @@ ui_text! {
     ImportNotExport => "the file is not a Qinglian export", "该文件不是清廉导出的数据文件";
     ImportOtherVersion => "the file comes from another version of the app ({version}); this app reads version {supported}", "该文件来自其他版本的应用（第 {version} 版），本应用只能读取第 {supported} 版";
     ImportDamaged => "the export is damaged", "导出文件已损坏";
+    ErrWrongCurrentPassword => "the current password is not right", "当前密码不正确";
+    ErrAdminRefused => "the server did not accept this", "服务器未接受此操作";
+
+    AdminTitle => "Administration", "系统管理";
+    AdminOpen => "Open the administration", "进入系统管理";
+    AdminOnly => "Only administrators of the bureau server can use this page.", "仅单位服务器的管理员可以使用此页面。";
+    AdminOffline => "The administration works on the bureau server: connect to a network to use it.", "系统管理在单位服务器上进行，请连接网络后使用。";
+    AdminSections => "Administration sections", "管理栏目";
+    AdminUnits => "Units", "单位";
+    AdminInvites => "Invites", "邀请";
+    AdminPeople => "People", "人员";
+    AdminRoster => "Roster import", "名册导入";
+    AdminContent => "Content", "课程内容";
+    AdminAudit => "Audit log", "操作日志";
+    AdminDone => "Done.", "操作成功。";
+    AdminRefresh => "Refresh", "刷新";
+
+    UnitsIntro => "The bureau as a tree: departments, judicial offices and centres under the bureau. A unit with no members and no units under it can be archived.", "以树形结构管理本局各单位：局机关各科室、司法所及各中心。没有人员、也没有下级单位的单位可以归档。";
+    UnitAddTitle => "Add a unit", "新增单位";
+    UnitNameLabel => "Name", "名称";
+    UnitParentLabel => "Part of", "上级单位";
+    UnitTop => "(top level)", "（顶级）";
+    UnitAdd => "Add", "新增";
+    UnitRename => "Rename", "重命名";
+    UnitMove => "Move under", "移至";
+    UnitArchive => "Archive", "归档";
+    UnitArchived => "archived", "已归档";
+    UnitSave => "Save", "保存";
+    UnitMembersCount => "{n} {n|member|members}", "{n} 人";
+
+    InviteCreateTitle => "New invite", "生成邀请";
+    InviteUnit => "Unit", "单位";
+    InviteRole => "Role", "角色";
+    InviteUses => "How many people may join with it", "可加入人数";
+    InviteDays => "Valid for (days)", "有效期（天）";
+    InviteCreate => "Create the invite", "生成邀请码";
+    InviteCode => "Invite code", "邀请码";
+    InviteLink => "Link", "链接";
+    InviteScan => "Scan with the phone camera to join", "用手机相机扫码加入";
+    InviteQrLabel => "QR code of the invite link", "邀请链接二维码";
+    InvitePrint => "Print the invite sheet", "打印邀请单";
+    InviteSheet => "Join {unit} in Qinglian: scan the code with the phone camera, or open the link and enter the invite code. Valid until {date}, for {n} {n|person|people}.", "加入“{unit}”清廉学习：用手机相机扫描二维码，或打开链接并输入邀请码。有效期至 {date}，可供 {n} 人使用。";
+    InviteList => "Invites", "邀请列表";
+    InviteUsesLeft => "{n} of {max} left", "剩余 {n}/{max} 次";
+    InviteUntil => "until {date}", "有效期至 {date}";
+    InviteStatusActive => "active", "有效";
+    InviteStatusUsedUp => "used up", "已用完";
+    InviteStatusExpired => "expired", "已过期";
+    InviteStatusRevoked => "revoked", "已撤销";
+    InviteRevoke => "Revoke", "撤销";
+    InviteShow => "Show", "查看";
+    InviteNone => "No invites yet.", "暂无邀请。";
+
+    PeopleSearch => "Search by name or login", "按姓名或登录名搜索";
+    PeopleAllUnits => "All units", "全部单位";
+    PeopleAllRoles => "All roles", "全部角色";
+    PeopleStatus => "Status", "状态";
+    PeopleActive => "Active", "正常";
+    PeopleFound => "{n} {n|person|people}", "共 {n} 人";
+    PeopleLastSync => "last sync {time}", "最近同步 {time}";
+    PeopleNeverSynced => "never synced", "从未同步";
+    PeopleDisabled => "Disabled", "已停用";
+    PeopleDisable => "Disable", "停用";
+    PeopleEnable => "Enable again", "重新启用";
+    PeopleResetPassword => "Reset password", "重置密码";
+    PeopleOneTime => "One-time password for {login}: {password} — shown only now. It works until {date}; a new password must be set at sign-in.", "{login} 的一次性密码：{password}（仅显示这一次）。有效期至 {date}，登录后须设置新密码。";
+    PeopleChange => "Change role or unit", "调整角色或单位";
+
+    RosterIntro => "A CSV file with one person a row: name, login, unit path (for example Bureau/Legal Aid Centre), role (learner or leader). A header row is optional.", "CSV 文件，每行一人：姓名、登录名、单位路径（例如“某某市司法局/法律援助中心”）、角色（learner 学员或 leader 负责人）。首行可以是表头。";
+    RosterFile => "Roster file (CSV)", "名册文件（CSV）";
+    RosterChecked => "{ok} {ok|row is|rows are} ready, {errors} {errors|row has|rows have} an error.", "{ok} 行可以导入，{errors} 行有错误。";
+    RosterImport => "Create the accounts", "创建账号";
+    RosterCreated => "{n} {n|account|accounts} created. Print the sheet now: the one-time passwords are not shown again.", "已创建 {n} 个账号。请立即打印：一次性密码不会再次显示。";
+    RosterLine => "Line", "行";
+    RosterResult => "Result", "结果";
+    RosterOk => "ready", "可导入";
+    RosterOneTime => "One-time password", "一次性密码";
+    RosterSheetTitle => "Qinglian accounts: one-time passwords", "清廉学习账号及一次性密码";
+
+    ContentCurrent => "Published now: version {version}", "当前发布版本：{version}";
+    ContentUploadIntro => "Publish a new version of the lessons: upload both editions, the files pack.zh-Hans.json and pack.en.json that `cargo xtask content --export` writes. They are checked exactly as the build checks them.", "发布新版课程：上传两个语言版本，即 `cargo xtask content --export` 生成的 pack.zh-Hans.json 和 pack.en.json。服务器按构建时的同样规则进行校验。";
+    ContentFiles => "Pack files (both editions)", "课程包文件（两个语言版本）";
+    ContentUpload => "Check and publish", "校验并发布";
+    ContentPublished => "Published version {version}: {summary}", "已发布版本 {version}：{summary}";
+    ContentRefused => "Not published: {n} {n|problem|problems} found.", "未发布：发现 {n} 个问题。";
+    ContentNeedsBoth => "Choose both files, pack.zh-Hans.json and pack.en.json.", "请同时选择 pack.zh-Hans.json 和 pack.en.json 两个文件。";
+    ContentHistory => "Published versions", "发布记录";
+    ContentRollBack => "Publish this version again", "回退到此版本";
+    ContentIsCurrent => "published now", "当前版本";
+
+    AuditActor => "Who", "操作人";
+    AuditAction => "Action", "操作";
+    AuditFilter => "Filter", "筛选";
+    AuditMore => "Older entries", "更早的记录";
+    AuditEmpty => "No entries.", "没有记录。";
+    AuditWhen => "When", "时间";
+    AuditWhere => "From", "来源";
+    AuditWhat => "Details", "详情";
+
+    PasswordTitle => "Change password", "修改密码";
+    PasswordCurrent => "Current password (or the one-time password)", "当前密码（或一次性密码）";
+    PasswordNew => "New password", "新密码";
+    PasswordSave => "Change password", "修改密码";
+    PasswordChanged => "Password changed.", "密码已修改。";
+    PasswordMustChange => "You signed in with a one-time password: set your own password to continue.", "您使用一次性密码登录，请先设置自己的密码。";
+    DevicesTitle => "Signed-in devices", "已登录设备";
+    DeviceThis => "this phone", "本机";
+    DeviceSignOut => "Sign out", "退出";
+    DeviceSince => "signed in {date}, last used {time}", "登录于 {date}，最近使用 {time}";
+    DeviceUnknown => "Unknown browser", "未知浏览器";
+    JoinFromLink => "You opened an invite link: enter your name, a login name and a password to join.", "您打开了邀请链接，请填写姓名、登录名和密码加入。";
+
     AsideSettings => "Your settings (the defaults are used meanwhile):", "您的设置（暂时使用默认设置）：";
     AsideSync => "The bureau server record (sign in again if needed):", "单位服务器登录记录（如需要请重新登录）：";
     AsideEvents => "Part of your study record:", "部分学习记录：";
@@ -419,6 +531,11 @@ pub enum ServerCall {
     Sync,
     Content,
     Report,
+    /// The admin console: the server's own `error` text is shown too, as
+    /// it names the field or row to fix.
+    Admin,
+    /// Changing one's password, listing or signing out one's devices.
+    Account,
 }
 
 /// The learner's words for a server's error answer. The server's own error
@@ -431,6 +548,9 @@ pub fn server_error(call: ServerCall, status: u16, retry_after: Option<u64>) -> 
         (_, 401) => Message::key(Key::ErrSessionEnded),
         (ServerCall::Join, 409) => Message::key(Key::ErrLoginTaken),
         (ServerCall::Join, 422) => Message::key(Key::ErrJoinRefused),
+        (ServerCall::Account, 422) => Message::key(Key::ErrPasswordRefused),
+        (ServerCall::Account, 403) => Message::key(Key::ErrWrongCurrentPassword),
+        (ServerCall::Admin, 400 | 409 | 422) => Message::key(Key::ErrAdminRefused),
         (_, 429) => Message::of(Key::ErrTooManyAttempts, vec![seconds()]),
         (_, 503) if retry_after.is_some() => Message::of(Key::ErrServerBusy, vec![seconds()]),
         (_, 403) => Message::key(Key::ErrForbidden),
