@@ -155,6 +155,11 @@ impl Answer {
         if let Ok(error) = serde_json::from_str::<ApiError>(&self.body) {
             web_sys::console::warn_1(&format!("server {}: {}", self.status, error.error).into());
         }
+        let must_change = serde_json::from_str::<serde_json::Value>(&self.body)
+            .is_ok_and(|v| v["must_change_password"] == true);
+        if self.status == 403 && must_change {
+            return Message::key(Key::PasswordMustChange);
+        }
         server_error(call, self.status, self.retry_after)
     }
 }
@@ -247,10 +252,11 @@ fn signed_in(
     if answer.status != expected {
         return Err(answer.error(call));
     }
-    let unreadable = || Message::key(Key::ErrUnreadableAnswer);
-    let answer: serde_json::Value = serde_json::from_str(&answer.body).map_err(|_| unreadable())?;
-    let user: User = serde_json::from_value(answer["user"].clone()).map_err(|_| unreadable())?;
-    let must_change_password = answer["must_change_password"].as_bool().unwrap_or(false);
+    let UserResponse {
+        user,
+        must_change_password,
+        ..
+    } = serde_json::from_str(&answer.body).map_err(|_| Message::key(Key::ErrUnreadableAnswer))?;
     state.sync.update_record(|r| {
         r.user = Some(user);
         r.acknowledged_seq = 0;
@@ -548,7 +554,10 @@ async fn refresh_user(state: AppState) {
         match answer.status {
             200 => {
                 if let Ok(me) = serde_json::from_str::<UserResponse>(&answer.body) {
-                    state.sync.update_record(|r| r.user = Some(me.user));
+                    state.sync.update_record(|r| {
+                        r.user = Some(me.user);
+                        r.must_change_password = me.must_change_password;
+                    });
                 }
             }
             401 => session_ended(state),

@@ -258,7 +258,7 @@ pub fn PasswordChange() -> impl IntoView {
             return;
         }
         let body = serde_json::json!({
-            "current_password": current.get_untracked(),
+            "old_password": current.get_untracked(),
             "new_password": new.get_untracked(),
         });
         leptos::task::spawn_local(async move {

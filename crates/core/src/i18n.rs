@@ -399,7 +399,6 @@ ui_text! {
     UnitArchive => "Archive", "归档";
     UnitArchived => "archived", "已归档";
     UnitSave => "Save", "保存";
-    UnitMembersCount => "{n} {n|member|members}", "{n} 人";
 
     InviteCreateTitle => "New invite", "生成邀请";
     InviteUnit => "Unit", "单位";
