@@ -281,8 +281,11 @@ pub fn PasswordChange() -> impl IntoView {
             }
         });
     };
+    // Open from the start when a new password is needed, and left open after
+    // it is set, so the confirmation stays in view.
+    let open_at_start = state.sync.record.with_untracked(|r| r.must_change_password);
     view! {
-        <details class="account-more" open=must>
+        <details class="account-more" open=open_at_start>
             <summary>{tr(Key::PasswordTitle)}</summary>
             {move || must().then(|| view! { <p class="notice" role="alert">{tr(Key::PasswordMustChange)}</p> })}
             <form class="account-form" on:submit=submit>

@@ -19,15 +19,16 @@ export const PHONE = { width: 360, height: 740 };
 
 /**
  * Starts qinglian-server. `dir` keeps the copy of dist/ and the data so that a
- * restarted server (same dir) finds the same data. Resolves when it listens.
+ * restarted server (same dir) finds the same data; `env` adds environment
+ * variables. Resolves when it listens.
  */
-export async function startServer({ dir, port = 0 } = {}) {
+export async function startServer({ dir, port = 0, env = {} } = {}) {
   const work = dir || mkdtempSync(join(tmpdir(), "qinglian-e2e-"));
   if (!dir) cpSync(DIST, join(work, "dist"), { recursive: true });
   const child = spawn(
     SERVER,
     ["--addr", `127.0.0.1:${port}`, "--data", join(work, "data"), "--static", join(work, "dist")],
-    { stdio: ["ignore", "pipe", "pipe"] }
+    { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } }
   );
   let log = "";
   const url = await new Promise((resolveUrl, reject) => {

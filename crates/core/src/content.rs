@@ -1367,13 +1367,10 @@ fn same_ids<'a>(
 /// The order in which to show a question's options during one attempt: a
 /// shuffle drawn from the attempt's `seed` and the question's id, so it is new
 /// for each attempt and stable within it (a re-render shows the same order).
-/// True/false keeps "true" first: two labelled answers have no position to
-/// learn. Answers are still recorded by the option's index in the pack.
+/// Every kind is shuffled, true/false too, so no position carries a hint.
+/// Answers are still recorded by the option's index in the pack.
 pub fn option_order(question: &Question, seed: u64) -> Vec<usize> {
     let mut order: Vec<usize> = (0..question.options.len()).collect();
-    if question.kind == QuestionKind::TrueFalse {
-        return order;
-    }
     let mut state = seed ^ crate::hash::fnv1a64(question.id.as_bytes());
     // splitmix64: small, well mixed, the same on every platform.
     let mut next = move || {
@@ -1529,8 +1526,11 @@ mod tests {
     }
 
     #[test]
-    fn true_false_keeps_true_first() {
+    fn true_false_is_shuffled_too() {
         let q = question(QuestionKind::TrueFalse, 2);
-        assert!((0..50).all(|seed| option_order(&q, seed) == [0, 1]));
+        let true_first = (0..200u64)
+            .filter(|seed| option_order(&q, seed.wrapping_mul(0x9e37_79b9)) == [0, 1])
+            .count();
+        assert!((60..140).contains(&true_first), "{true_first} of 200");
     }
 }
