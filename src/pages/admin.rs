@@ -148,34 +148,42 @@ pub fn AdminPage() -> impl IntoView {
     }
 }
 
-/// The units as a flat list in tree order with their depth, for lists and
-/// `<select>`s: `(id, name, depth, archived)`.
-fn flatten_tree(nodes: &Value, depth: usize, out: &mut Vec<(i64, String, usize, bool)>) {
+/// A unit as the console lists it: in tree order, with its depth.
+#[derive(Clone, Debug, PartialEq)]
+struct UnitEntry {
+    id: i64,
+    name: String,
+    depth: usize,
+    archived: bool,
+}
+
+/// The units as a flat list in tree order, for lists and `<select>`s.
+fn flatten_tree(nodes: &Value, depth: usize, out: &mut Vec<UnitEntry>) {
     for node in nodes.as_array().into_iter().flatten() {
-        let id = node["id"].as_i64().unwrap_or_default();
-        let name = node["name"].as_str().unwrap_or_default().to_owned();
-        let archived = !node["archived_at"].is_null();
-        out.push((id, name, depth, archived));
+        out.push(UnitEntry {
+            id: node["id"].as_i64().unwrap_or_default(),
+            name: node["name"].as_str().unwrap_or_default().to_owned(),
+            depth,
+            archived: !node["archived_at"].is_null(),
+        });
         flatten_tree(&node["children"], depth + 1, out);
     }
 }
 
 /// The live units, indented by depth, for a `<select>`.
-fn unit_options(units: &[(i64, String, usize, bool)]) -> impl IntoView {
+fn unit_options(units: &[UnitEntry]) -> impl IntoView {
     units
         .iter()
-        .filter(|(_, _, _, archived)| !archived)
-        .map(|(id, name, depth, _)| {
-            let label = format!("{}{name}", "\u{3000}".repeat(*depth));
-            view! { <option value=id.to_string()>{label}</option> }
+        .filter(|unit| !unit.archived)
+        .map(|unit| {
+            let label = format!("{}{}", "\u{3000}".repeat(unit.depth), unit.name);
+            view! { <option value=unit.id.to_string()>{label}</option> }
         })
         .collect_view()
 }
 
 /// Loads the unit tree once per `reload`.
-fn unit_tree(
-    reload: RwSignal<u32>,
-) -> LocalResource<Result<Vec<(i64, String, usize, bool)>, Refusal>> {
+fn unit_tree(reload: RwSignal<u32>) -> LocalResource<Result<Vec<UnitEntry>, Refusal>> {
     LocalResource::new(move || {
         reload.track();
         async move {
@@ -224,8 +232,8 @@ fn UnitsSection() -> impl IntoView {
                         let all = list.clone();
                         view! {
                             <ul class="unit-tree">
-                                {list.into_iter().map(|(id, unit_name, depth, archived)| view! {
-                                    <UnitRow id=id name=unit_name depth=depth archived=archived all=all.clone() outcome=outcome reload=reload/>
+                                {list.into_iter().map(|unit| view! {
+                                    <UnitRow unit=unit all=all.clone() outcome=outcome reload=reload/>
                                 }).collect_view()}
                             </ul>
                             <form class="stack" on:submit=add>
@@ -255,14 +263,17 @@ fn UnitsSection() -> impl IntoView {
 
 #[component]
 fn UnitRow(
-    id: i64,
-    name: String,
-    depth: usize,
-    archived: bool,
-    all: Vec<(i64, String, usize, bool)>,
+    unit: UnitEntry,
+    all: Vec<UnitEntry>,
     outcome: RwSignal<Option<Outcome>>,
     reload: RwSignal<u32>,
 ) -> impl IntoView {
+    let UnitEntry {
+        id,
+        name,
+        depth,
+        archived,
+    } = unit;
     let editing = RwSignal::new(false);
     let new_name = RwSignal::new(name.clone());
     let new_parent = RwSignal::new(String::new());
@@ -297,7 +308,7 @@ fn UnitRow(
             .await
         });
     };
-    let others: Vec<_> = all.into_iter().filter(|u| u.0 != id).collect();
+    let others: Vec<_> = all.into_iter().filter(|u| u.id != id).collect();
     let label = name.clone();
     view! {
         <li class="unit-row" style=format!("--depth: {depth}") class:archived=archived>
@@ -603,7 +614,7 @@ fn PeopleSection() -> impl IntoView {
 #[component]
 fn PersonRow(
     person: Value,
-    units: Vec<(i64, String, usize, bool)>,
+    units: Vec<UnitEntry>,
     outcome: RwSignal<Option<Outcome>>,
     reload: RwSignal<u32>,
 ) -> impl IntoView {
