@@ -6,16 +6,20 @@ export function registerServiceWorker(onUpdateReady) {
   navigator.serviceWorker
     .register("/sw.js")
     .then((registration) => {
-      const notify = () => {
-        if (registration.waiting && navigator.serviceWorker.controller) onUpdateReady();
-      };
-      notify();
+      // A version already waiting when the page opens.
+      if (registration.waiting && navigator.serviceWorker.controller) onUpdateReady();
       registration.addEventListener("updatefound", () => {
         const worker = registration.installing;
         if (!worker) return;
-        worker.addEventListener("statechange", () => {
-          if (worker.state === "installed") notify();
-        });
+        // The worker's own state, not `registration.waiting`: the browser may
+        // tell the page "installed" before it updates the registration, and
+        // a prompt missed here would never come (the next check finds the
+        // same script and installs nothing).
+        const installed = () => {
+          if (worker.state === "installed" && navigator.serviceWorker.controller) onUpdateReady();
+        };
+        worker.addEventListener("statechange", installed);
+        installed();
       });
       // Long-lived home-screen sessions still learn of new versions.
       setInterval(() => registration.update().catch(() => {}), 30 * 60 * 1000);

@@ -3,7 +3,7 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { appendFileSync } from "node:fs";
+import { appendFileSync, utimesSync } from "node:fs";
 import { join } from "node:path";
 import {
   startServer,
@@ -166,6 +166,11 @@ test("a new version waits, and the Reload button activates it", async () => {
       const first = await page.evaluate(() => caches.keys());
       // Publish a "new build": any change to sw.js is a new version.
       appendFileSync(join(server.dir, "dist", "sw.js"), "\n// next build\n");
+      // A real build lands later; here it can land in the same second as
+      // the copy the server started with, and the browser's check (If-Modified-Since,
+      // whole seconds) would answer "not modified". Date it a little later.
+      const later = new Date(Date.now() + 3000);
+      utimesSync(join(server.dir, "dist", "sw.js"), later, later);
       await page.evaluate(async () => (await navigator.serviceWorker.getRegistration()).update());
       const button = page.getByRole("button", { name: "Reload" });
       await button.waitFor({ timeout: 20000 });
