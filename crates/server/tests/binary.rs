@@ -91,15 +91,7 @@ async fn the_first_administrator_is_created_from_the_command_line() {
 
     let server = serve(data.path(), dist.path(), false);
     for (login, password) in [("chief", ADMIN_PASSWORD), ("deputy", password.as_str())] {
-        let mut browser = Browser::new(&server.base);
-        let me = browser
-            .post(
-                "/api/v1/auth/login",
-                json!({ "login": login, "password": password }),
-            )
-            .await
-            .expect(200)
-            .json();
+        let (_, me) = common::signed_in(&server.base, login, password).await;
         assert_eq!(me["user"]["role"], "admin");
     }
 }

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Browser, ADMIN_LOGIN, ADMIN_PASSWORD, BIN, PASSWORD};
+use common::{signed_in, Browser, ADMIN_LOGIN, ADMIN_PASSWORD, BIN, PASSWORD};
 use serde_json::json;
 use std::path::Path;
 use std::process::{Command, Output};
@@ -35,19 +35,6 @@ fn setup() -> (tempfile::TempDir, tempfile::TempDir) {
     let dist = common::static_dir(&common::fixture_pack());
     common::create_admin_binary(data.path(), ADMIN_LOGIN, ADMIN_PASSWORD);
     (data, dist)
-}
-
-async fn signed_in(base: &str, login: &str, password: &str) -> (Browser, serde_json::Value) {
-    let mut browser = Browser::new(base);
-    let reply = browser
-        .post(
-            "/api/v1/auth/login",
-            json!({ "login": login, "password": password }),
-        )
-        .await
-        .expect(200)
-        .json();
-    (browser, reply)
 }
 
 #[tokio::test]

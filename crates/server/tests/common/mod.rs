@@ -391,3 +391,17 @@ pub fn create_admin_binary(data: &Path, login: &str, password: &str) {
         .unwrap();
     assert!(output.status.success(), "{output:?}");
 }
+
+/// Signs in on a fresh browser (200 expected); the browser and the answer.
+pub async fn signed_in(base: &str, login: &str, password: &str) -> (Browser, Value) {
+    let mut browser = Browser::new(base);
+    let reply = browser
+        .post(
+            "/api/v1/auth/login",
+            json!({ "login": login, "password": password }),
+        )
+        .await
+        .expect(200)
+        .json();
+    (browser, reply)
+}
