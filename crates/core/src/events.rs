@@ -81,6 +81,19 @@ pub enum EventKind {
     PledgeAcknowledged {
         version: u32,
     },
+    /// Present at a group study session: the code the convener's phone
+    /// showed, typed or scanned. Recorded at once, offline too; the server
+    /// confirms it when the event arrives (only it knows the session's
+    /// secret), see `together::verify_check_in`.
+    SessionCheckIn {
+        session: i64,
+        code: String,
+    },
+    /// The member's own reflection on a study session; the latest is current.
+    SessionReflectionSaved {
+        session: i64,
+        text: String,
+    },
     /// Voids an earlier event (a correction, or a reset of one item).
     Void {
         target: String,
@@ -98,6 +111,7 @@ impl EventKind {
                 | EventKind::ScenarioFinished { .. }
                 | EventKind::StudyTime { .. }
                 | EventKind::RiskCheckCompleted { .. }
+                | EventKind::SessionCheckIn { .. }
         )
     }
 }
@@ -269,6 +283,24 @@ pub fn check(event: &Event, now: i64) -> Result<(), EventProblem> {
         }
         EventKind::RiskCheckCompleted { checklist } => check_id("checklist", checklist),
         EventKind::PledgeAcknowledged { .. } => Ok(()),
+        EventKind::SessionCheckIn { session, code } => {
+            if *session <= 0 {
+                return problem("session", format!("{session} is not a session id"));
+            }
+            if crate::together::normalise_code(code).as_deref() != Some(code.as_str()) {
+                return problem(
+                    "code",
+                    format!("must be {} digits", crate::together::CHECK_IN_DIGITS),
+                );
+            }
+            Ok(())
+        }
+        EventKind::SessionReflectionSaved { session, text } => {
+            if *session <= 0 {
+                return problem("session", format!("{session} is not a session id"));
+            }
+            check_text("text", text)
+        }
         EventKind::Void { target } => check_id("target", target),
     }
 }

@@ -14,3 +14,4 @@ pub mod progress;
 pub mod qr;
 pub mod settings;
 pub mod sync;
+pub mod together;

@@ -13,6 +13,9 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 pub const REVIEW_INTERVAL_DAYS: [i64; 5] = [1, 3, 7, 14, 30];
 /// A quiz counts as mastered from this share of right answers (percent).
 pub const MASTERY_PERCENT: u32 = 80;
+/// Study-plan credits for attending a group study session (集体学习), on top of
+/// the daily cap.
+pub const ATTENDANCE_CREDITS: u32 = 2;
 /// Study-plan credits: one per this many active minutes …
 pub const MINUTES_PER_CREDIT: u32 = 10;
 /// … plus this many for each lesson quiz mastered for the first time …
@@ -106,6 +109,12 @@ pub struct Progress {
     pub study_days: BTreeSet<Day>,
     /// Local day → credits earned (capped).
     pub credits_by_day: BTreeMap<Day, u32>,
+    /// Study session id → when this learner checked in (first check-in).
+    /// Counts as attended here at once; the server confirms it, and the app
+    /// voids a check-in the server refused.
+    pub sessions_attended: BTreeMap<i64, i64>,
+    /// Study session id → the learner's reflection on it.
+    pub session_reflections: BTreeMap<i64, String>,
     /// How many events were folded (after de-duplication and voids).
     pub events: usize,
 }
@@ -230,10 +239,28 @@ pub fn fold(events: &[Event], offset_minutes: i32) -> Progress {
             EventKind::PledgeAcknowledged { version } => {
                 p.pledges.insert(*version);
             }
+            EventKind::SessionCheckIn { session, .. } => {
+                p.sessions_attended.entry(*session).or_insert(event.at);
+            }
+            EventKind::SessionReflectionSaved { session, text } => {
+                if text.trim().is_empty() {
+                    p.session_reflections.remove(session);
+                } else {
+                    p.session_reflections.insert(*session, text.clone());
+                }
+            }
             EventKind::Void { .. } => {}
         }
     }
     p.credits_by_day = credits_by_day(&p.seconds_by_day, &mastery_by_day);
+    // Attending a group study session is study the unit organised: its
+    // credits come on top of the daily cap (which is there against cramming
+    // alone, not against turning up).
+    for at in p.sessions_attended.values() {
+        let day = calendar::day_of(*at, offset_minutes);
+        let credits = p.credits_by_day.entry(day).or_default();
+        *credits = credits.saturating_add(ATTENDANCE_CREDITS);
+    }
     p
 }
 
