@@ -296,6 +296,31 @@ fn check_ids(field: &str, ids: &[String]) -> Result<(), FieldProblem> {
 }
 
 // ---------------------------------------------------------------------------
+// The units a leader addresses
+// ---------------------------------------------------------------------------
+
+/// Someone in a unit, for a leader choosing a convener or writing who spoke.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnitMember {
+    pub id: i64,
+    pub name: String,
+    pub role: crate::sync::Role,
+}
+
+/// A unit a leader leads (`GET /api/v1/units/led`): their own and every one
+/// below it; for administrators, every unit in use.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedUnit {
+    pub id: i64,
+    pub name: String,
+    pub parent_id: Option<i64>,
+    /// The caller's own unit (a leader may not open a feedback round on it).
+    pub own: bool,
+    /// Its own accounts (not those of the units below), enabled ones only.
+    pub members: Vec<UnitMember>,
+}
+
+// ---------------------------------------------------------------------------
 // Group study sessions
 // ---------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ pub mod roster;
 mod static_files;
 pub mod store;
 pub mod sync;
+pub mod units;
 
 use axum::{
     extract::DefaultBodyLimit,
@@ -273,6 +274,8 @@ fn api_v1() -> Router<AppState> {
             post(admin::roster_import).layer(DefaultBodyLimit::max(admin::ROSTER_MAX_BYTES)),
         )
         .route("/admin/audit", get(admin::audit_log))
+        // Studying together: the units a leader addresses.
+        .route("/units/led", get(units::led_units))
         .route("/reports/units", get(reports::units_summary))
         .route("/reports/units/{unit}", get(reports::unit_report))
 }

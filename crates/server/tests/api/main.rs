@@ -9,3 +9,4 @@ mod content;
 mod reports;
 mod roles;
 mod sync;
+mod units;
