@@ -9,6 +9,7 @@ pub mod state;
 pub mod storage;
 pub mod study_time;
 pub mod sync;
+pub mod together;
 
 use components::{layout::Layout, welcome::Welcome};
 use leptos::prelude::*;
@@ -28,6 +29,7 @@ use pages::{
     review::ReviewPage,
     risk::{RiskCheckPage, RiskListPage},
     scenario::{ScenarioPage, ScenariosPage},
+    sessions::{CheckInLinkPage, ScheduleSessionPage, SessionPage, SessionsPage},
     settings::SettingsPage,
     today::TodayPage,
     unit::UnitPage,
@@ -61,6 +63,10 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/unit") view=UnitPage/>
                         <Route path=path!("/admin") view=AdminPage/>
                         <Route path=path!("/join") view=SettingsPage/>
+                        <Route path=path!("/sessions") view=SessionsPage/>
+                        <Route path=path!("/sessions/new") view=ScheduleSessionPage/>
+                        <Route path=path!("/sessions/check-in") view=CheckInLinkPage/>
+                        <Route path=path!("/sessions/:id") view=SessionPage/>
                     </Routes>
                 </Show>
             </Layout>

@@ -32,6 +32,9 @@ pub struct AppState {
     pub progress: Memo<Arc<Progress>>,
     /// The bureau server account and the sync status.
     pub sync: crate::sync::SyncState,
+    /// The unit's sessions, questions, feedback rounds and assignments, and
+    /// the requests waiting to be sent.
+    pub together: crate::together::TogetherState,
 }
 
 /// Milliseconds since 1970 UTC, by the device's clock.
@@ -69,6 +72,7 @@ impl AppState {
             log,
             progress,
             sync: crate::sync::SyncState::new(),
+            together: crate::together::TogetherState::load(),
         };
         // The edition in the reader's language, loaded again when the
         // language changes (progress refers to ids, so it carries over).

@@ -170,6 +170,27 @@ fn browser_languages() -> Vec<String> {
     tags
 }
 
+/// A JSON entry, or `None` when absent. One that cannot be read is set aside
+/// (kept under the quarantine key, listed in Settings) and `None` returned.
+pub fn load_json<T: serde::de::DeserializeOwned>(key: &str) -> Option<T> {
+    let raw = read_raw(key)?;
+    match serde_json::from_str(&raw) {
+        Ok(value) => Some(value),
+        Err(err) => {
+            set_aside(key, &raw, &format!("not readable: {err}"));
+            None
+        }
+    }
+}
+
+/// Writes a JSON entry; a full quota is reported, nothing half-written.
+pub fn save_json<T: serde::Serialize>(key: &str, value: &T) -> Result<(), StorageError> {
+    write_raw(
+        key,
+        &serde_json::to_string(value).expect("stored values serialise"),
+    )
+}
+
 pub fn save_settings(settings: &Settings) -> Result<(), StorageError> {
     write_raw(SETTINGS_KEY, &settings.to_json())
 }

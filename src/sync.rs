@@ -7,6 +7,7 @@
 use crate::pack::PackState;
 use crate::state::{now_ms, AppState};
 use crate::storage;
+use crate::together::{self, TogetherView};
 use leptos::prelude::*;
 use qinglian_core::content::Editions;
 use qinglian_core::i18n::{server_error, Key, Message, ServerCall};
@@ -127,15 +128,17 @@ impl Default for SyncState {
     }
 }
 
-/// How many events of this device the server does not hold yet.
+/// How many events of this device, and requests of this account, the server
+/// does not hold yet.
 pub fn waiting(state: &AppState) -> usize {
     let acked = state.sync.record.with(|r| r.acknowledged_seq);
-    state.log.with(|log| {
+    let events = state.log.with(|log| {
         log.events
             .iter()
             .filter(|e| e.device == log.device && e.seq > acked)
             .count()
-    })
+    });
+    events + together::waiting_requests(state)
 }
 
 // ---------------------------------------------------------------------------
@@ -282,6 +285,7 @@ pub async fn sign_out(state: AppState) {
     });
     storage::clear_reading_positions();
     storage::remove(SERVER_PACK_KEY);
+    together::forget(state);
     state.sync.update_record(|r| *r = SyncRecord::default());
     state.sync.phase.set(SyncPhase::LocalOnly);
 }
@@ -387,9 +391,90 @@ async fn sync_once(state: AppState) -> Result<(), Message> {
             update_pack(state).await?;
         }
     }
+    send_requests(state).await?;
+    refresh_together(state).await?;
     state
         .sync
         .update_record(|r| r.last_synced_at = Some(now_ms()));
+    Ok(())
+}
+
+/// Sends the requests written on this phone, oldest first. One the server
+/// refuses (a question too long, a round already closed) stays in the outbox
+/// marked with the reason, for the person to read and decide; the others go
+/// on. A lost connection or a busy server stops here, to retry later.
+async fn send_requests(state: AppState) -> Result<(), Message> {
+    let Some(user) = state.sync.record.with_untracked(|r| r.user.clone()) else {
+        return Ok(());
+    };
+    let pending: Vec<together::Queued> = state.together.outbox.with_untracked(|o| {
+        o.iter()
+            .filter(|q| q.user_id == user.id && q.refused.is_none())
+            .cloned()
+            .collect()
+    });
+    for queued in pending {
+        let (method, path, body) = queued.request.http();
+        let answer = request(method, &path, Some(body.to_string())).await?;
+        match answer.status {
+            200..=299 => together::update_outbox(state, |o| o.retain(|q| q.id != queued.id)),
+            401 | 408 | 429 | 500..=599 => return Err(answer.error(ServerCall::Sync)),
+            403 if answer.error(ServerCall::Sync).key == Key::PasswordMustChange => {
+                return Err(Message::key(Key::PasswordMustChange))
+            }
+            status => {
+                let detail = serde_json::from_str::<ApiError>(&answer.body)
+                    .ok()
+                    .map(|e| e.error);
+                together::update_outbox(state, |o| {
+                    if let Some(q) = o.iter_mut().find(|q| q.id == queued.id) {
+                        q.refused = Some(together::Refused { status, detail });
+                    }
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Fetches what is shared with the unit and keeps it for offline reading.
+async fn refresh_together(state: AppState) -> Result<(), Message> {
+    let Some(user) = state.sync.record.with_untracked(|r| r.user.clone()) else {
+        return Ok(());
+    };
+    async fn get<T: serde::de::DeserializeOwned>(url: &str) -> Result<T, Message> {
+        let answer = request("GET", url, None).await?;
+        if answer.status != 200 {
+            return Err(answer.error(ServerCall::Sync));
+        }
+        serde_json::from_str(&answer.body).map_err(|_| Message::key(Key::ErrUnreadableAnswer))
+    }
+    let mut view = TogetherView {
+        sessions: get("/api/v1/sessions").await?,
+        questions: get("/api/v1/questions").await?,
+        rounds: get("/api/v1/feedback/rounds").await?,
+        assignments: get("/api/v1/assignments").await?,
+        units: if together::is_leader(&user) {
+            get("/api/v1/units/led").await?
+        } else {
+            Vec::new()
+        },
+        results: Default::default(),
+        fetched_at: Some(now_ms()),
+    };
+    let now = now_ms();
+    let closed: Vec<i64> = view
+        .rounds
+        .iter()
+        .filter(|r| r.may_see_results && r.closed(now))
+        .map(|r| r.id)
+        .collect();
+    for round in closed {
+        let results = get(&format!("/api/v1/feedback/rounds/{round}/results")).await?;
+        view.results.insert(round, results);
+    }
+    together::save_view(state, view);
+    together::void_refused_check_ins(state);
     Ok(())
 }
 

@@ -7,6 +7,7 @@ pub mod icons;
 pub mod layout;
 pub mod qr;
 pub mod question;
+pub mod together;
 pub mod welcome;
 
 use leptos::prelude::*;

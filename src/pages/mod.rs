@@ -11,6 +11,7 @@ pub mod progress;
 pub mod review;
 pub mod risk;
 pub mod scenario;
+pub mod sessions;
 pub mod settings;
 pub mod today;
 pub mod unit;

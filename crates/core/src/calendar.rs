@@ -69,9 +69,47 @@ pub fn iso_date(day: Day) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
+/// Reads `YYYY-MM-DD` (a date field's value) back; `None` for anything else
+/// or a date that does not exist.
+pub fn parse_iso_date(text: &str) -> Option<Day> {
+    let mut parts = text.trim().splitn(3, '-');
+    let year: i32 = parts.next()?.parse().ok()?;
+    let month: u32 = parts.next()?.parse().ok()?;
+    let day: u32 = parts.next()?.parse().ok()?;
+    let number = from_civil(year, month, day);
+    (civil(number) == (year, month, day)).then_some(number)
+}
+
+/// Reads `HH:MM` (a time field's value) as minutes after midnight.
+pub fn parse_clock(text: &str) -> Option<i64> {
+    let (hours, minutes) = text.trim().split_once(':')?;
+    let hours: i64 = hours.parse().ok()?;
+    let minutes: i64 = minutes.get(..2).unwrap_or(minutes).parse().ok()?;
+    ((0..24).contains(&hours) && (0..60).contains(&minutes)).then_some(hours * 60 + minutes)
+}
+
+/// The UTC time (ms) of a local day and minute, for a device
+/// `offset_minutes` east of UTC.
+pub fn local_time(day: Day, minute_of_day: i64, offset_minutes: i32) -> i64 {
+    i64::from(day) * MS_PER_DAY + (minute_of_day - i64::from(offset_minutes)) * 60_000
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn form_values_are_read_back() {
+        assert_eq!(parse_iso_date("2026-11-28"), Some(20_785));
+        assert_eq!(parse_iso_date("2026-02-30"), None);
+        assert_eq!(parse_iso_date("tomorrow"), None);
+        assert_eq!(parse_clock("14:30"), Some(870));
+        assert_eq!(parse_clock("14:30:00"), Some(870));
+        assert_eq!(parse_clock("24:00"), None);
+        let at = local_time(20_785, 870, 480);
+        assert_eq!(day_of(at, 480), 20_785);
+        assert_eq!(at.rem_euclid(MS_PER_DAY), (870 - 480) * 60_000);
+    }
 
     #[test]
     fn known_dates() {
