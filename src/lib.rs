@@ -19,7 +19,10 @@ use leptos_router::{
 };
 use pages::{
     admin::AdminPage,
+    ask::AskPage,
+    assignments::AssignmentsPage,
     certificate::CertificatePage,
+    feedback::FeedbackPage,
     lesson::LessonPage,
     library::LibraryPage,
     not_found::NotFoundPage,
@@ -64,6 +67,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/admin") view=AdminPage/>
                         <Route path=path!("/join") view=SettingsPage/>
                         <Route path=path!("/sessions") view=SessionsPage/>
+                        <Route path=path!("/ask") view=AskPage/>
+                        <Route path=path!("/feedback") view=FeedbackPage/>
+                        <Route path=path!("/assignments") view=AssignmentsPage/>
                         <Route path=path!("/sessions/new") view=ScheduleSessionPage/>
                         <Route path=path!("/sessions/check-in") view=CheckInLinkPage/>
                         <Route path=path!("/sessions/:id") view=SessionPage/>

@@ -82,17 +82,28 @@ fn NavBar() -> impl IntoView {
         ("/", Icon::Today, Key::NavToday),
         ("/library", Icon::Library, Key::NavLibrary),
         ("/progress", Icon::Progress, Key::NavProgress),
+        ("/sessions", Icon::Together, Key::NavTogether),
         ("/settings", Icon::Settings, Key::NavSettings),
     ];
+    let location = leptos_router::hooks::use_location();
+    // The four pages of studying together share one tab.
+    let together = move || {
+        location.pathname.with(|p| {
+            ["/sessions", "/ask", "/feedback", "/assignments"]
+                .iter()
+                .any(|t| p.starts_with(t))
+        })
+    };
     view! {
         <nav class="nav" aria-label=tr(Key::NavMain)>
             <ul>
                 {links
                     .into_iter()
                     .map(|(href, icon, key)| {
+                        let exact = href != "/sessions";
                         view! {
-                            <li>
-                                <A href=href exact=true>
+                            <li class:together-current=move || href == "/sessions" && together()>
+                                <A href=href exact=exact>
                                     <NavIcon icon=icon/>
                                     <span>{tr(key)}</span>
                                 </A>

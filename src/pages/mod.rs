@@ -1,7 +1,10 @@
 //! One module per page of the app.
 
 pub mod admin;
+pub mod ask;
+pub mod assignments;
 pub mod certificate;
+pub mod feedback;
 pub mod lesson;
 pub mod library;
 pub mod not_found;

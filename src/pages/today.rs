@@ -48,6 +48,7 @@ pub fn TodayPage() -> impl IntoView {
                                 <A href="/pledge" attr:class="button primary">{tr(Key::PledgeRead)}</A>
                             </div>
                         })}
+                        <TogetherOnToday/>
                         <h2>{tr(Key::TodaySession)}</h2>
                         <ol class="session">
                             {(due > 0).then(|| view! {
@@ -97,10 +98,64 @@ pub fn TodayPage() -> impl IntoView {
                             <A href="/risk" attr:class="button">{tr(Key::RiskTitle)}</A>
                             <A href="/scenarios" attr:class="button">{tr(Key::ScenariosTitle)}</A>
                             <A href="/pledge" attr:class="button">{tr(Key::PledgeTitle)}</A>
+                            <A href="/sessions" attr:class="button">{tr(Key::NavTogether)}</A>
                         </nav>
                     }
                 }
             }/>
         </section>
+    }
+}
+
+/// What the unit asks of the learner, ahead of their own plan: assignments
+/// due within three days or overdue, the next study session, a new answer
+/// to their question and an open feedback round. Nothing when not signed in.
+#[component]
+fn TogetherOnToday() -> impl IntoView {
+    use crate::pages::{ask, assignments, feedback, sessions};
+    let state = use_app();
+    move || {
+        crate::together::user(&state)?;
+        let due = assignments::reminders(&state);
+        let session = sessions::next_session(&state);
+        let answers = ask::new_answers(&state);
+        let round = feedback::round_to_answer(&state);
+        Some(view! {
+            {(!due.is_empty()).then(|| view! {
+                <section class="card attention">
+                    <h2>{tr(Key::TodayAssignments)}</h2>
+                    <ul class="plain">
+                        {due.into_iter().map(|(assignment, own)| view! {
+                            <li>
+                                <p>{assignments::state_badge(own)}" "
+                                    <span class="muted small">{crate::components::together::date(assignment.due_at)}</span></p>
+                                {assignments::items_view(&assignment)}
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                    <A href="/assignments" attr:class="button">{tr(Key::AssignmentsTitle)}</A>
+                </section>
+            })}
+            {session.map(|s| view! {
+                <section class="card">
+                    <h2>{tr(Key::TodayNextSession)}</h2>
+                    <p><strong>{s.topic.clone()}</strong></p>
+                    <p>{sessions::session_when(&s)}" · "{s.place.clone()}</p>
+                    <A href=format!("/sessions/{}", s.id) attr:class="button primary">{tr(Key::SessionOpen)}</A>
+                </section>
+            })}
+            {(answers > 0).then(|| view! {
+                <section class="card attention">
+                    <h2>{tr(Key::TodayNewAnswer)}</h2>
+                    <A href="/ask" attr:class="button primary">{tr(Key::TodayReadAnswer)}</A>
+                </section>
+            })}
+            {round.map(|r| view! {
+                <section class="card">
+                    <h2>{trf(Key::TodayOpenRound, vec![("date", crate::components::together::date(r.closes_at))])}</h2>
+                    <A href="/feedback" attr:class="button">{tr(Key::TodayGiveFeedback)}</A>
+                </section>
+            })}
+        })
     }
 }
