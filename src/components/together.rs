@@ -33,15 +33,19 @@ where
     V: IntoView + 'static,
 {
     let state = use_app();
+    let user = Memo::new(move |_| state.sync.record.with(|r| r.user.clone()));
     view! {
         <section class="page together">
             <TogetherTabs/>
             <h1>{tr(title)}</h1>
             <p class="lead">{tr(intro)}</p>
-            {move || match together::user(&state) {
+            {move || match user.get() {
+                // Only a change of account redraws the page: the pages
+                // redraw their own lists, so a sync finishing while someone
+                // types never throws away a draft.
                 Some(user) => view! {
                     <AsOf/>
-                    {children(user)}
+                    {untrack(|| children(user))}
                 }.into_any(),
                 None => view! {
                     <div class="card notice">

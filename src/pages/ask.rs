@@ -30,51 +30,57 @@ pub fn AskPage() -> impl IntoView {
     let state = use_app();
     view! {
         <TogetherPage title=Key::AskTitle intro=Key::AskIntro children=move |user: User| {
-            let questions = state.together.view.with(|v| v.questions.clone());
-            let seen = state.together.seen_answers.get_untracked();
-            let answered: Vec<i64> = questions.mine.iter().filter(|q| q.answer.is_some()).map(|q| q.id).collect();
-            // Shown now: "New" stays on this visit, and is gone on the next.
-            together::mark_answers_seen(state, answered);
+            let questions = Memo::new(move |_| state.together.view.with(|v| v.questions.clone()));
+            let leader = together::is_leader(&user);
             view! {
                 {match user.unit_id {
                     Some(_) => view! { <AskForm/> }.into_any(),
                     None => view! { <p class="notice">{tr(Key::AskNeedsUnit)}</p> }.into_any(),
                 }}
                 <Outbox belongs=is_question_request/>
-                <h2>{tr(Key::AskMine)}</h2>
-                {if questions.mine.is_empty() {
-                    view! { <p class="muted">{tr(Key::AskNoQuestions)}</p> }.into_any()
-                } else {
+                {move || {
+                    let questions = questions.get();
+                    let seen = state.together.seen_answers.get_untracked();
+                    let answered: Vec<i64> = questions.mine.iter().filter(|q| q.answer.is_some()).map(|q| q.id).collect();
+                    // "New" shows on this visit and is gone on the next.
+                    together::mark_answers_seen(state, answered);
                     view! {
-                        <ul class="cards">
-                            {questions.mine.into_iter().map(|q| {
-                                let new = q.answer.is_some() && !seen.contains(&q.id);
-                                view! { <QuestionCard question=q new=new/> }
-                            }).collect_view()}
-                        </ul>
-                    }.into_any()
-                }}
-                {together::is_leader(&user).then(|| view! {
-                    <h2>{tr(Key::AskInbox)}</h2>
-                    {if questions.inbox.is_empty() {
-                        view! { <p class="muted">{tr(Key::AskInboxNone)}</p> }.into_any()
-                    } else {
-                        view! {
-                            <ul class="cards">
-                                {questions.inbox.into_iter().map(|q| view! { <InboxCard question=q/> }).collect_view()}
-                            </ul>
-                        }.into_any()
-                    }}
-                })}
-                <h2>{tr(Key::AskFaq)}</h2>
-                {if questions.faq.is_empty() {
-                    view! { <p class="muted">{tr(Key::AskFaqNone)}</p> }.into_any()
-                } else {
-                    view! {
-                        <ul class="cards faq">
-                            {questions.faq.into_iter().map(|q| view! { <QuestionCard question=q new=false/> }).collect_view()}
-                        </ul>
-                    }.into_any()
+                        <h2>{tr(Key::AskMine)}</h2>
+                        {if questions.mine.is_empty() {
+                            view! { <p class="muted">{tr(Key::AskNoQuestions)}</p> }.into_any()
+                        } else {
+                            view! {
+                                <ul class="cards">
+                                    {questions.mine.into_iter().map(|q| {
+                                        let new = q.answer.is_some() && !seen.contains(&q.id);
+                                        view! { <QuestionCard question=q new=new/> }
+                                    }).collect_view()}
+                                </ul>
+                            }.into_any()
+                        }}
+                        {leader.then(|| view! {
+                            <h2>{tr(Key::AskInbox)}</h2>
+                            {if questions.inbox.is_empty() {
+                                view! { <p class="muted">{tr(Key::AskInboxNone)}</p> }.into_any()
+                            } else {
+                                view! {
+                                    <ul class="cards">
+                                        {questions.inbox.into_iter().map(|q| view! { <InboxCard question=q/> }).collect_view()}
+                                    </ul>
+                                }.into_any()
+                            }}
+                        })}
+                        <h2>{tr(Key::AskFaq)}</h2>
+                        {if questions.faq.is_empty() {
+                            view! { <p class="muted">{tr(Key::AskFaqNone)}</p> }.into_any()
+                        } else {
+                            view! {
+                                <ul class="cards faq">
+                                    {questions.faq.into_iter().map(|q| view! { <QuestionCard question=q new=false/> }).collect_view()}
+                                </ul>
+                            }.into_any()
+                        }}
+                    }
                 }}
             }
         }/>

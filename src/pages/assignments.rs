@@ -33,21 +33,25 @@ pub fn AssignmentsPage() -> impl IntoView {
     let state = use_app();
     view! {
         <TogetherPage title=Key::AssignmentsTitle intro=Key::AssignmentsIntro children=move |user: User| {
-            let progress = state.progress.get();
-            let now = now_ms();
-            let offset = offset_minutes();
-            let mut assignments = state.together.view.with(|v| v.assignments.clone());
-            assignments.sort_by_key(|a| {
-                let done = a.cancelled_at.is_some() || a.state(&progress, now, offset) == AssignmentState::Done;
-                (done, a.due_at)
-            });
             let leader = together::is_leader(&user);
             view! {
                 <Outbox belongs=is_assignment_request/>
-                {assignments.is_empty().then(|| view! { <p class="muted">{tr(Key::AssignmentsNone)}</p> })}
-                <ul class="cards">
-                    {assignments.into_iter().map(|a| view! { <AssignmentCard assignment=a/> }).collect_view()}
-                </ul>
+                {move || {
+                    let progress = state.progress.get();
+                    let now = now_ms();
+                    let offset = offset_minutes();
+                    let mut assignments = state.together.view.with(|v| v.assignments.clone());
+                    assignments.sort_by_key(|a| {
+                        let done = a.cancelled_at.is_some() || a.state(&progress, now, offset) == AssignmentState::Done;
+                        (done, a.due_at)
+                    });
+                    view! {
+                        {assignments.is_empty().then(|| view! { <p class="muted">{tr(Key::AssignmentsNone)}</p> })}
+                        <ul class="cards">
+                            {assignments.into_iter().map(|a| view! { <AssignmentCard assignment=a/> }).collect_view()}
+                        </ul>
+                    }
+                }}
                 {leader.then(|| view! { <AssignForm/> })}
             }
         }/>

@@ -27,25 +27,30 @@ pub fn FeedbackPage() -> impl IntoView {
     let state = use_app();
     view! {
         <TogetherPage title=Key::FeedbackTitle intro=Key::FeedbackIntro children=move |user: User| {
-            let now = now_ms();
-            let (rounds, results) = state.together.view.with(|v| (v.rounds.clone(), v.results.clone()));
-            let (mut open, mut closed): (Vec<_>, Vec<_>) = rounds.into_iter().partition(|r| !r.closed(now));
-            open.sort_by_key(|r| r.closes_at);
-            closed.sort_by_key(|r| std::cmp::Reverse(r.closes_at));
-            let empty = open.is_empty() && closed.is_empty();
+            let rounds = Memo::new(move |_| state.together.view.with(|v| (v.rounds.clone(), v.results.clone())));
             let opener = matches!(user.role, Role::Leader | Role::Admin);
             let rated_unit = (user.role == Role::Leader).then_some(user.unit_id).flatten();
             view! {
                 <Outbox belongs=is_feedback_request/>
-                {empty.then(|| view! { <p class="muted">{tr(Key::FeedbackNone)}</p> })}
-                {open.into_iter().map(|round| {
-                    let rated = rated_unit == Some(round.unit_id);
-                    view! { <OpenRound round=round rated=rated/> }
-                }).collect_view()}
-                {closed.into_iter().map(|round| {
-                    let result = results.get(&round.id).cloned();
-                    view! { <ClosedRound round=round results=result/> }
-                }).collect_view()}
+                {move || {
+                    let now = now_ms();
+                    let (rounds, results) = rounds.get();
+                    let (mut open, mut closed): (Vec<_>, Vec<_>) = rounds.into_iter().partition(|r| !r.closed(now));
+                    open.sort_by_key(|r| r.closes_at);
+                    closed.sort_by_key(|r| std::cmp::Reverse(r.closes_at));
+                    let empty = open.is_empty() && closed.is_empty();
+                    view! {
+                        {empty.then(|| view! { <p class="muted">{tr(Key::FeedbackNone)}</p> })}
+                        {open.into_iter().map(|round| {
+                            let rated = rated_unit == Some(round.unit_id);
+                            view! { <OpenRound round=round rated=rated/> }
+                        }).collect_view()}
+                        {closed.into_iter().map(|round| {
+                            let result = results.get(&round.id).cloned();
+                            view! { <ClosedRound round=round results=result/> }
+                        }).collect_view()}
+                    }
+                }}
                 {opener.then(|| view! { <OpenRoundForm user=user.clone()/> })}
             }
         }/>

@@ -56,31 +56,35 @@ pub fn SessionsPage() -> impl IntoView {
     let state = use_app();
     view! {
         <TogetherPage title=Key::SessionsTitle intro=Key::SessionsIntro children=move |user: User| {
-            let now = now_ms();
-            let sessions = state.together.view.with(|v| v.sessions.clone());
-            let (mut upcoming, mut held): (Vec<_>, Vec<_>) =
-                sessions.into_iter().partition(|s| s.ends_at >= now);
-            upcoming.sort_by_key(|s| s.starts_at);
-            held.sort_by_key(|s| std::cmp::Reverse(s.starts_at));
-            let empty = upcoming.is_empty() && held.is_empty();
+            let sessions = Memo::new(move |_| state.together.view.with(|v| v.sessions.clone()));
             view! {
                 {together::is_leader(&user).then(|| view! {
                     <p><A href="/sessions/new" attr:class="button primary">{tr(Key::ScheduleTitle)}</A></p>
                 })}
                 <Outbox belongs=is_session_request/>
-                {empty.then(|| view! { <p class="muted">{tr(Key::SessionsNone)}</p> })}
-                {(!upcoming.is_empty()).then(|| view! {
-                    <h2>{tr(Key::SessionsUpcoming)}</h2>
-                    <ul class="cards">
-                        {upcoming.into_iter().map(|s| view! { <SessionCard session=s/> }).collect_view()}
-                    </ul>
-                })}
-                {(!held.is_empty()).then(|| view! {
-                    <h2>{tr(Key::SessionsHeld)}</h2>
-                    <ul class="cards">
-                        {held.into_iter().map(|s| view! { <SessionCard session=s/> }).collect_view()}
-                    </ul>
-                })}
+                {move || {
+                    let now = now_ms();
+                    let (mut upcoming, mut held): (Vec<_>, Vec<_>) =
+                        sessions.get().into_iter().partition(|s| s.ends_at >= now);
+                    upcoming.sort_by_key(|s| s.starts_at);
+                    held.sort_by_key(|s| std::cmp::Reverse(s.starts_at));
+                    let empty = upcoming.is_empty() && held.is_empty();
+                    view! {
+                        {empty.then(|| view! { <p class="muted">{tr(Key::SessionsNone)}</p> })}
+                        {(!upcoming.is_empty()).then(|| view! {
+                            <h2>{tr(Key::SessionsUpcoming)}</h2>
+                            <ul class="cards">
+                                {upcoming.into_iter().map(|s| view! { <SessionCard session=s/> }).collect_view()}
+                            </ul>
+                        })}
+                        {(!held.is_empty()).then(|| view! {
+                            <h2>{tr(Key::SessionsHeld)}</h2>
+                            <ul class="cards">
+                                {held.into_iter().map(|s| view! { <SessionCard session=s/> }).collect_view()}
+                            </ul>
+                        })}
+                    }
+                }}
             }
         }/>
     }
@@ -118,8 +122,12 @@ fn when(session: &StudySession) -> impl Fn() -> String + Send + Sync + 'static {
 }
 
 fn my_check_in_line(state: &AppState, session: &StudySession) -> impl IntoView {
+    check_in_line(state, together::my_check_in(state, session))
+}
+
+fn check_in_line(state: &AppState, status: MyCheckIn) -> impl IntoView {
     let lang = state.settings;
-    match together::my_check_in(state, session) {
+    match status {
         MyCheckIn::None => None,
         MyCheckIn::Waiting => {
             Some(view! { <p class="badge waiting">{tr(Key::CheckInWaiting)}</p> }.into_any())
@@ -147,12 +155,15 @@ pub fn SessionPage() -> impl IntoView {
     let params = use_params_map();
     view! {
         <TogetherPage title=Key::SessionsTitle intro=Key::SessionsIntro children=move |user: User| {
-            let id: Option<i64> = params.read().get("id").and_then(|id| id.parse().ok());
-            let session = state.together.view.with(|v| {
-                v.sessions.iter().find(|s| Some(s.id) == id).cloned()
+            // Redrawn only when this session changes (a confirmed check-in),
+            // not on every sync.
+            let session = Memo::new(move |_| {
+                let id: Option<i64> = params.read().get("id").and_then(|id| id.parse().ok());
+                state.together.view.with(|v| v.sessions.iter().find(|s| Some(s.id) == id).cloned())
             });
-            match session {
-                Some(session) => view! { <SessionDetail session=session user=user/> }.into_any(),
+            let user = user.clone();
+            move || match session.get() {
+                Some(session) => view! { <SessionDetail session=session user=user.clone()/> }.into_any(),
                 None => view! {
                     <p class="notice">{tr(Key::SessionNotFound)}</p>
                     <A href="/sessions" attr:class="button">{tr(Key::SessionBack)}</A>
@@ -345,27 +356,35 @@ fn CheckInCode(session: StudySession) -> impl IntoView {
 #[component]
 fn CheckInForm(session: StudySession) -> impl IntoView {
     let state = use_app();
-    let status = together::my_check_in(&state, &session);
-    let confirmed = matches!(status, MyCheckIn::Judged(CheckInState::Confirmed { .. }));
-    let waiting = matches!(status, MyCheckIn::Waiting);
-    let refused = matches!(status, MyCheckIn::Judged(CheckInState::Refused { .. }));
+    let id = session.id;
+    let status = Memo::new(move |_| together::my_check_in(&state, &session));
+    let open = move || {
+        !matches!(
+            status.get(),
+            MyCheckIn::Waiting | MyCheckIn::Judged(CheckInState::Confirmed { .. })
+        )
+    };
+    let refused = move || {
+        matches!(
+            status.get(),
+            MyCheckIn::Judged(CheckInState::Refused { .. })
+        )
+    };
     let code = RwSignal::new(String::new());
     let note: Note = RwSignal::new(None);
-    let id = session.id;
-    let line = my_check_in_line(&state, &session);
     view! {
         <section class="card" id="check-in">
             <h2>{tr(Key::CheckInTitle)}</h2>
-            {line}
-            {(!confirmed && !waiting).then(|| view! {
-                {refused.then(|| view! { <p>{tr(Key::CheckInAgain)}</p> })}
+            {move || check_in_line(&state, status.get())}
+            <Show when=open>
+                {move || refused().then(|| view! { <p>{tr(Key::CheckInAgain)}</p> })}
                 <form class="stack" on:submit=move |ev| {
                     ev.prevent_default();
                     match normalise_code(&code.get_untracked()) {
                         None => note.set(Some((Key::CheckInBadCode, vec![], false))),
                         Some(code_text) => {
                             if state.record(EventKind::SessionCheckIn { session: id, code: code_text }) {
-                                note.set(Some((Key::CheckInDone, vec![], true)));
+                                note.set(None);
                                 code.set(String::new());
                             }
                         }
@@ -380,7 +399,7 @@ fn CheckInForm(session: StudySession) -> impl IntoView {
                     <FormNote note=note/>
                     <p class="muted small">{tr(Key::CheckInOffline)}</p>
                 </form>
-            })}
+            </Show>
         </section>
     }
 }
