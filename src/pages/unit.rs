@@ -135,6 +135,8 @@ fn Report(unit_id: i64, report: Value) -> impl IntoView {
         <p class="lead">{text(&report["unit"]["name"])}</p>
         <p class="muted">{trf(Key::UnitMembers, vec![("n", members.len().to_string())])}
             {report["generated_at"].as_i64().map(|at| format!(" · {}", date_time(at)))}</p>
+        <TogetherSections report=report.clone()/>
+        <h2>{tr(Key::ReportMembers)}</h2>
         <div class="table-scroll" tabindex="0" role="region" aria-label=tr(Key::UnitReportTitle)>
             <table class="report-table">
                 <thead><tr>
@@ -146,6 +148,8 @@ fn Report(unit_id: i64, report: Value) -> impl IntoView {
                     <th scope="col">{tr(Key::CreditsThisQuarter)}</th>
                     <th scope="col">{tr(Key::PledgeTitle)}</th>
                     <th scope="col">{tr(Key::RiskTitle)}</th>
+                    <th scope="col">{tr(Key::UnitSessionsAttended)}</th>
+                    <th scope="col">{tr(Key::UnitAssignmentsOpen)}</th>
                 </tr></thead>
                 <tbody>
                     {members.iter().map(|m| view! {
@@ -158,6 +162,8 @@ fn Report(unit_id: i64, report: Value) -> impl IntoView {
                             <td>{number(&m["credits_this_quarter"])}</td>
                             <td>{yes_no(&m["pledge_acknowledged"])}</td>
                             <td>{yes_no(&m["risk_check_done"])}</td>
+                            <td>{number(&m["sessions_attended"])}</td>
+                            <td>{format!("{} ({})", number(&m["assignments_open"]), number(&m["assignments_overdue"]))}</td>
                         </tr>
                     }).collect_view()}
                 </tbody>
@@ -170,9 +176,149 @@ fn Report(unit_id: i64, report: Value) -> impl IntoView {
                     <td>{number(&totals["credits_this_quarter"])}</td>
                     <td>{number(&totals["pledge_acknowledged"])}</td>
                     <td>{number(&totals["risk_check_done"])}</td>
+                    <td>{sum(&members, "sessions_attended")}</td>
+                    <td>{format!("{} ({})", sum(&members, "assignments_open"), sum(&members, "assignments_overdue"))}</td>
                 </tr></tfoot>
             </table>
         </div>
         <p><a class="button" href=format!("/api/v1/reports/units/{unit_id}.csv") download="">{tr(Key::UnitCsv)}</a></p>
+    }
+}
+
+fn sum(members: &[Value], field: &str) -> u64 {
+    members.iter().filter_map(|m| m[field].as_u64()).sum()
+}
+
+/// What the unit does together, ahead of the minutes: the questions it
+/// misses most (linked to their lessons), attendance per session,
+/// assignment completion and questions kept waiting.
+#[component]
+fn TogetherSections(report: Value) -> impl IntoView {
+    let state = use_app();
+    let pack = state.pack();
+    let list = |v: &Value| v.as_array().cloned().unwrap_or_default();
+    let count = |v: &Value| v.as_u64().unwrap_or(0).to_string();
+    let missed = list(&report["question_errors"]);
+    let sessions = list(&report["sessions"]);
+    let assignments = list(&report["assignments"]);
+    let open = list(&report["open_questions"]["questions"]);
+    let missed_view = missed
+        .iter()
+        .map(|q| {
+            let lesson_id = q["lesson"].as_str().unwrap_or_default().to_owned();
+            let question_id = q["question"].as_str().unwrap_or_default().to_owned();
+            let lesson = pack.as_ref().and_then(|p| p.lesson(&lesson_id)).cloned();
+            let title = lesson.as_ref().map_or_else(|| lesson_id.clone(), |l| l.title.clone());
+            let prompt = lesson
+                .as_ref()
+                .and_then(|l| l.quiz.iter().find(|x| x.id == question_id))
+                .map_or_else(|| question_id.clone(), |x| x.prompt.clone());
+            let per_mille = q["error_rate_per_mille"].as_u64().unwrap_or(0);
+            let rate = format!("{}", (per_mille + 5) / 10);
+            view! {
+                <li>
+                    <p><strong>{prompt}</strong></p>
+                    <p class="muted small">{trf(Key::ReportErrorRate, vec![("rate", rate), ("n", count(&q["answers"]))])}
+                        " · "<leptos_router::components::A href=format!("/lesson/{lesson_id}")>{title}</leptos_router::components::A></p>
+                </li>
+            }
+        })
+        .collect_view();
+    let sessions_view = sessions
+        .iter()
+        .map(|s| {
+            view! {
+                <li>
+                    <p><strong>{s["topic"].as_str().unwrap_or_default().to_owned()}</strong>
+                        " "<span class="muted small">{s["starts_at"].as_i64().map(date_time).unwrap_or_default()}</span></p>
+                    <p class="muted small">{trf(Key::ReportAttendance, vec![
+                        ("attended", count(&s["attended"])),
+                        ("expected", count(&s["expected"])),
+                        ("prepared", count(&s["prepared"])),
+                    ])}</p>
+                </li>
+            }
+        })
+        .collect_view();
+    let assignments_view = assignments
+        .iter()
+        .map(|a| {
+            let items: Vec<String> = list(&a["items"])
+                .iter()
+                .map(|item| {
+                    let id = item["id"].as_str().or(item["checklist"].as_str()).unwrap_or_default();
+                    match item["kind"].as_str().unwrap_or_default() {
+                        "lesson" => pack.as_ref().and_then(|p| p.lesson(id)).map(|l| l.title.clone()),
+                        "scenario" => pack.as_ref().and_then(|p| p.scenario(id)).map(|s| s.title.clone()),
+                        "risk_check" => pack
+                            .as_ref()
+                            .and_then(|p| p.risk_checklists.iter().find(|c| c.id == id))
+                            .map(|c| c.post.clone()),
+                        _ => Some(tr(Key::PledgeTitle)().to_owned()),
+                    }
+                    .unwrap_or_else(|| id.to_owned())
+                })
+                .collect();
+            view! {
+                <li>
+                    <p><strong>{items.join(state.settings.with_untracked(|s| if s.lang == qinglian_core::settings::Lang::ZhHans { "、" } else { ", " }))}</strong></p>
+                    <p class="muted small">{trf(Key::ReportAssignmentLine, vec![
+                        ("date", a["due_at"].as_i64().map(|at| calendar::iso_date(calendar::day_of(at, offset_minutes()))).unwrap_or_default()),
+                        ("done", count(&a["done"])),
+                        ("members", count(&a["members"])),
+                        ("overdue", count(&a["overdue"])),
+                    ])}</p>
+                </li>
+            }
+        })
+        .collect_view();
+    let open_view = open
+        .iter()
+        .map(|q| {
+            view! {
+                <li>
+                    <p class="prewrap">{q["text"].as_str().unwrap_or_default().to_owned()}</p>
+                    <p class="muted small">{trf(Key::ReportDaysOpen, vec![
+                        ("unit", q["unit_name"].as_str().unwrap_or_default().to_owned()),
+                        ("date", q["asked_at"].as_i64().map(|at| calendar::iso_date(calendar::day_of(at, offset_minutes()))).unwrap_or_default()),
+                        ("n", count(&q["days_open"])),
+                    ])}</p>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="card">
+            <h2>{tr(Key::ReportMissedMost)}</h2>
+            {if missed.is_empty() {
+                view! { <p class="muted">{tr(Key::ReportMissedNone)}</p> }.into_any()
+            } else {
+                view! { <ol class="report-list">{missed_view}</ol> }.into_any()
+            }}
+        </section>
+        <section class="card">
+            <h2>{tr(Key::ReportSessions)}</h2>
+            {if sessions.is_empty() {
+                view! { <p class="muted">{tr(Key::ReportSessionsNone)}</p> }.into_any()
+            } else {
+                view! { <ul class="plain report-list">{sessions_view}</ul> }.into_any()
+            }}
+        </section>
+        <section class="card">
+            <h2>{tr(Key::ReportAssignments)}</h2>
+            {if assignments.is_empty() {
+                view! { <p class="muted">{tr(Key::ReportAssignmentsNone)}</p> }.into_any()
+            } else {
+                view! { <ul class="plain report-list">{assignments_view}</ul> }.into_any()
+            }}
+        </section>
+        <section class="card" class:attention=!open.is_empty()>
+            <h2>{tr(Key::ReportOpenQuestions)}</h2>
+            {if open.is_empty() {
+                view! { <p class="muted">{tr(Key::ReportOpenNone)}</p> }.into_any()
+            } else {
+                view! { <ul class="plain report-list">{open_view}</ul> }.into_any()
+            }}
+        </section>
     }
 }

@@ -689,6 +689,21 @@ ui_text! {
     TodayReadAnswer => "Read it", "查看答复";
     TodayOpenRound => "Feedback on the leadership is open until {date}", "民主测评进行中，{date} 截止";
     TodayGiveFeedback => "Give feedback", "参加测评";
+    ReportMissedMost => "Questions the unit misses most", "本单位错误率最高的题目";
+    ReportMissedNone => "Not enough answers yet (a question counts from 3 answers).", "答题数据不足（每题满 3 人次作答后统计）。";
+    ReportErrorRate => "{rate}% wrong of {n} {n|answer|answers}", "{n} 人次作答，错误率 {rate}%";
+    ReportSessions => "Study sessions (last 90 days)", "学习活动（近 90 天）";
+    ReportSessionsNone => "No sessions in the last 90 days.", "近 90 天无学习活动。";
+    ReportAttendance => "{attended} of {expected} attended, {prepared} prepared", "应到 {expected} 人，实到 {attended} 人，会前学习 {prepared} 人";
+    ReportAssignments => "Assignments", "学习任务";
+    ReportAssignmentsNone => "No assignments.", "暂无学习任务。";
+    ReportAssignmentLine => "Due {date}: {done} of {members} done, {overdue} overdue", "{date} 截止：{members} 人中已完成 {done} 人，逾期 {overdue} 人";
+    ReportOpenQuestions => "Questions unanswered for more than 7 days", "超过 7 天未答复的问题";
+    ReportOpenNone => "None: every question was answered within 7 days.", "无：所有问题均在 7 天内答复。";
+    ReportDaysOpen => "{unit}, asked {date}, open {n} {n|day|days}", "{unit}，{date} 提问，已 {n} 天未答复";
+    ReportMembers => "Members", "人员学习情况";
+    UnitSessionsAttended => "Sessions", "参加学习活动";
+    UnitAssignmentsOpen => "Assignments open (overdue)", "未完成任务（逾期）";
 }
 
 /// A message for the learner, kept as a key and its slot values so that it
