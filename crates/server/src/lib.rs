@@ -14,6 +14,7 @@ mod static_files;
 pub mod store;
 pub mod sync;
 pub mod units;
+pub mod voice;
 
 use axum::{
     extract::DefaultBodyLimit,
@@ -278,6 +279,17 @@ fn api_v1() -> Router<AppState> {
         .route("/units/led", get(units::led_units))
         .route("/reports/units", get(reports::units_summary))
         .route("/reports/units/{unit}", get(reports::unit_report))
+        // Studying together: ask a leader (questions, answers, FAQ) and
+        // anonymous feedback rounds on the leadership.
+        .route("/questions", get(voice::list_questions).post(voice::ask))
+        .route("/questions/{id}/answer", post(voice::answer))
+        .route("/questions/{id}/publish", post(voice::publish))
+        .route(
+            "/feedback/rounds",
+            get(voice::list_rounds).post(voice::open_round),
+        )
+        .route("/feedback/rounds/{id}/answers", post(voice::give_answer))
+        .route("/feedback/rounds/{id}/results", get(voice::results))
 }
 
 /// The whole HTTP application: the API under `/api/` and the app everywhere else.

@@ -76,6 +76,33 @@ pub struct UnitReport {
     pub tracks: Vec<TrackInfo>,
     pub members: Vec<MemberReport>,
     pub totals: Totals,
+    /// Questions from the unit's members waiting too long for an answer.
+    pub open_questions: OpenQuestions,
+}
+
+/// A question unanswered for more than
+/// [`QUESTION_OPEN_DAYS`](qinglian_core::together::QUESTION_OPEN_DAYS) days,
+/// so that the leaders see who is kept waiting (without the asker's name
+/// unless the asker let the leaders see it).
+#[derive(Clone, Debug, Serialize)]
+pub struct OpenQuestion {
+    pub id: i64,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub text: String,
+    pub asked_at: i64,
+    /// Whole days since it was asked.
+    pub days_open: i64,
+    /// Only when the asker chose to show it.
+    pub asker_name: Option<String>,
+}
+
+/// The open questions of a unit report and how many there are.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct OpenQuestions {
+    pub count: usize,
+    /// Oldest first.
+    pub questions: Vec<OpenQuestion>,
 }
 
 /// One row of the administrators' overview.
@@ -329,12 +356,87 @@ pub async fn unit_report(
             })
             .collect(),
         members,
+        open_questions: open_questions(&state, &subtree(&units, unit_id), now).await?,
     };
     if csv {
         Ok(csv_response(&report))
     } else {
         Ok(Json(report).into_response())
     }
+}
+
+/// The questions asked in these units unanswered for more than
+/// `QUESTION_OPEN_DAYS` days.
+pub async fn open_questions(
+    state: &AppState,
+    units: &HashSet<i64>,
+    now: i64,
+) -> ApiResult<OpenQuestions> {
+    use qinglian_core::together::QUESTION_OPEN_DAYS;
+    let ids: Vec<i64> = units.iter().copied().collect();
+    let questions: Vec<OpenQuestion> = state
+        .store
+        .open_questions(&ids, now - QUESTION_OPEN_DAYS * calendar::MS_PER_DAY)
+        .await
+        .map_err(store_error)?
+        .into_iter()
+        .map(|q| OpenQuestion {
+            id: q.id,
+            unit_id: q.unit_id,
+            unit_name: q.unit_name,
+            days_open: (now - q.asked_at) / calendar::MS_PER_DAY,
+            asker_name: q.show_name.then_some(q.asker_name),
+            text: q.text,
+            asked_at: q.asked_at,
+        })
+        .collect();
+    Ok(OpenQuestions {
+        count: questions.len(),
+        questions,
+    })
+}
+
+/// The open questions as a second table under the report's CSV: a blank
+/// line, a title row with the count, a header row, one row per question.
+pub fn open_questions_csv(open: &OpenQuestions) -> String {
+    let row = |fields: &[String]| {
+        fields
+            .iter()
+            .map(|f| field(f))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let mut lines = vec![
+        String::new(),
+        row(&[
+            format!(
+                "open_questions (unanswered for more than {} days)",
+                qinglian_core::together::QUESTION_OPEN_DAYS
+            ),
+            open.count.to_string(),
+        ]),
+        row(&[
+            "question_id".to_owned(),
+            "unit".to_owned(),
+            "asked_at".to_owned(),
+            "days_open".to_owned(),
+            "asker".to_owned(),
+            "text".to_owned(),
+        ]),
+    ];
+    for q in &open.questions {
+        lines.push(row(&[
+            q.id.to_string(),
+            q.unit_name.clone(),
+            iso_time(q.asked_at),
+            q.days_open.to_string(),
+            q.asker_name.clone().unwrap_or_default(),
+            q.text.clone(),
+        ]));
+    }
+    let mut out = lines.join("\r\n");
+    out.push_str("\r\n");
+    out
 }
 
 /// `GET /api/v1/reports/units`: one row per unit (administrators).
@@ -476,6 +578,7 @@ pub fn report_csv(report: &UnitReport) -> String {
     lines.push(row.iter().map(|f| field(f)).collect::<Vec<_>>().join(","));
     let mut out = lines.join("\r\n");
     out.push_str("\r\n");
+    out.push_str(&open_questions_csv(&report.open_questions));
     out
 }
 

@@ -3,8 +3,11 @@
 //! lives outside this module.
 
 mod sqlite;
+mod sqlite_voice;
+pub mod voice;
 
 pub use sqlite::SqliteStore;
+pub use voice::VoiceStore;
 
 /// The SQLite store's default busy timeout.
 pub fn sqlite_busy_timeout() -> std::time::Duration {
@@ -343,7 +346,7 @@ impl From<sqlx::Error> for StoreError {
 /// Storage for the whole server. Every method is one transaction; writes take
 /// the write lock at once (SQLite: `BEGIN IMMEDIATE`).
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: VoiceStore + Send + Sync + 'static {
     /// Creates a unit under an existing, unarchived parent (or at the top);
     /// sibling names are unique.
     async fn create_unit(

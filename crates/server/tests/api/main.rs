@@ -6,6 +6,8 @@ mod common;
 mod accounts;
 mod admin;
 mod content;
+mod feedback;
+mod questions;
 mod reports;
 mod roles;
 mod sync;
