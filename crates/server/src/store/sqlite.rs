@@ -32,7 +32,7 @@ const TOUCH_EVERY_MS: i64 = 5 * 60 * 1000;
 /// The SQLite implementation of [`Store`].
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
-    pool: SqlitePool,
+    pub(super) pool: SqlitePool,
 }
 
 const USER_COLUMNS: &str = "u.id, u.login, u.display_name, u.role, u.unit_id, n.name AS unit_name";
@@ -137,7 +137,7 @@ impl SqliteStore {
     }
 
     /// A write transaction holding the write lock from its first statement.
-    async fn write(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
+    pub(super) async fn write(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
     }
 }
