@@ -26,6 +26,7 @@ use qinglian_core::together::{
     MinutesRequest, NewAssignment, NewStudySession, StudySession,
 };
 use rand::RngCore;
+use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Sessions and assignments are listed from this far back (ms): a session
@@ -705,4 +706,246 @@ pub async fn list_assignments(
         })
         .collect();
     Ok(Json(list))
+}
+
+// ---------------------------------------------------------------------------
+// The unit report's parts
+// ---------------------------------------------------------------------------
+
+/// A member's line in the unit report, its studying-together part.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct MemberTogether {
+    /// Sessions with a confirmed check-in, of those that ended in the last 90 days or are to come.
+    pub sessions_attended: u32,
+    /// Assignments addressed to the member, not done and not yet due.
+    pub assignments_open: u32,
+    /// Assignments addressed to the member, not done and past due (due
+    /// within the last 90 days).
+    pub assignments_overdue: u32,
+}
+
+/// A question the unit's members miss: their answers, wrong ones, and the
+/// error rate in per mille, with its lesson so the app can link to it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct QuestionErrors {
+    pub lesson: String,
+    pub question: String,
+    pub answers: u64,
+    pub wrong: u64,
+    pub error_rate_per_mille: u32,
+}
+
+/// A session of the unit (or a unit below) in the report.
+#[derive(Clone, Debug, Serialize)]
+pub struct SessionLine {
+    pub id: i64,
+    pub unit_id: i64,
+    pub topic: String,
+    pub kind: together::SessionKind,
+    pub starts_at: i64,
+    /// Members of the session's unit now.
+    pub expected: u32,
+    /// Members with a confirmed check-in.
+    pub attended: u32,
+    /// Members who read every lesson to prepare before the start; `null`
+    /// when there was nothing to prepare.
+    pub prepared: Option<u32>,
+}
+
+/// An assignment of the unit (or a unit below) in the report.
+#[derive(Clone, Debug, Serialize)]
+pub struct AssignmentLine {
+    pub id: i64,
+    pub unit_id: i64,
+    pub items: Vec<AssignedItem>,
+    pub due_at: i64,
+    pub members: u32,
+    pub done: u32,
+    /// Members not done after the due time (0 before it).
+    pub overdue: u32,
+}
+
+/// The report's studying-together parts.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct TogetherReport {
+    /// At most [`QUESTION_ERRORS_TOP`], each with at least
+    /// [`QUESTION_ERRORS_MIN_ANSWERS`] answers: highest error rate first,
+    /// then most answers.
+    pub question_errors: Vec<QuestionErrors>,
+    /// Not cancelled, ended in the last 90 days or to come; latest first.
+    pub sessions: Vec<SessionLine>,
+    /// Not cancelled, due in the last 90 days or later; by due time.
+    pub assignments: Vec<AssignmentLine>,
+}
+
+/// Most questions in `question_errors`.
+pub const QUESTION_ERRORS_TOP: usize = 20;
+/// Fewest answers for a question to be listed in `question_errors`.
+pub const QUESTION_ERRORS_MIN_ANSWERS: u64 = 3;
+
+/// The questions of the pack the members miss most.
+pub fn question_errors(
+    tallies: Vec<crate::store::QuestionTally>,
+    pack: Option<&Pack>,
+) -> Vec<QuestionErrors> {
+    let in_pack: HashSet<(&str, &str)> = pack
+        .map(|p| {
+            p.lessons
+                .iter()
+                .flat_map(|l| l.quiz.iter().map(move |q| (l.id.as_str(), q.id.as_str())))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut list: Vec<QuestionErrors> = tallies
+        .into_iter()
+        .filter(|t| t.answers >= QUESTION_ERRORS_MIN_ANSWERS)
+        .filter(|t| in_pack.contains(&(t.lesson.as_str(), t.question.as_str())))
+        .map(|t| QuestionErrors {
+            error_rate_per_mille: ((t.wrong * 1000 + t.answers / 2) / t.answers) as u32,
+            lesson: t.lesson,
+            question: t.question,
+            answers: t.answers,
+            wrong: t.wrong,
+        })
+        .collect();
+    list.sort_by(|a, b| {
+        b.error_rate_per_mille
+            .cmp(&a.error_rate_per_mille)
+            .then(b.answers.cmp(&a.answers))
+            .then_with(|| (&a.lesson, &a.question).cmp(&(&b.lesson, &b.question)))
+    });
+    list.truncate(QUESTION_ERRORS_TOP);
+    list
+}
+
+/// Computes the report's studying-together parts for the unit `root` (and
+/// below) and fills each member line's [`MemberTogether`].
+pub async fn report_parts(
+    state: &AppState,
+    units: &[Unit],
+    root: i64,
+    lines: &mut [crate::reports::MemberReport],
+    now: i64,
+) -> ApiResult<TogetherReport> {
+    let below = subtree(units, root);
+    let records = state.store.users().await.map_err(store_error)?;
+    let unit_members = members(&records, units, root);
+    let ids: Vec<i64> = unit_members.iter().map(|r| r.user.id).collect();
+    let facts = state.store.study_facts(&ids).await.map_err(store_error)?;
+    let progress: Completion = facts.iter().map(|(id, f)| (*id, progress_of(f))).collect();
+    let since = now - RECENT_MS;
+
+    let tallies = state
+        .store
+        .question_tallies(&ids)
+        .await
+        .map_err(store_error)?;
+    let current = current_pack(state);
+    let question_errors = question_errors(tallies, current.as_ref().map(|c| &c.pack));
+
+    // Sessions: of the unit and below for the list; of the units above too
+    // for each member's attendance.
+    let all_sessions: Vec<SessionRecord> = state
+        .store
+        .study_sessions_since(since)
+        .await
+        .map_err(store_error)?
+        .into_iter()
+        .filter(|s| s.cancelled_at.is_none())
+        .collect();
+    let session_ids: Vec<i64> = all_sessions.iter().map(|s| s.id).collect();
+    let verdicts = state
+        .store
+        .check_ins_of(&session_ids)
+        .await
+        .map_err(store_error)?;
+    let confirmed: HashSet<(i64, i64)> = verdicts
+        .iter()
+        .filter(|v| v.outcome.is_ok())
+        .map(|v| (v.session_id, v.user_id))
+        .collect();
+    let sessions = all_sessions
+        .iter()
+        .filter(|s| below.contains(&s.unit_id))
+        .map(|s| {
+            let expected = members(&records, units, s.unit_id);
+            SessionLine {
+                id: s.id,
+                unit_id: s.unit_id,
+                topic: s.topic.clone(),
+                kind: s.kind,
+                starts_at: s.starts_at,
+                expected: expected.len() as u32,
+                attended: expected
+                    .iter()
+                    .filter(|r| confirmed.contains(&(s.id, r.user.id)))
+                    .count() as u32,
+                prepared: (!s.lessons.is_empty()).then(|| {
+                    expected
+                        .iter()
+                        .filter(|r| prepared(s, facts.get(&r.user.id)))
+                        .count() as u32
+                }),
+            }
+        })
+        .collect();
+
+    let all_assignments: Vec<AssignmentRecord> = state
+        .store
+        .assignments_since(since)
+        .await
+        .map_err(store_error)?
+        .into_iter()
+        .filter(|a| a.cancelled_at.is_none())
+        .collect();
+    let assignments = all_assignments
+        .iter()
+        .filter(|a| below.contains(&a.unit_id))
+        .map(|a| {
+            let expected = members(&records, units, a.unit_id);
+            let done = expected
+                .iter()
+                .filter(|r| all_done(&a.items, progress.get(&r.user.id)))
+                .count() as u32;
+            let count = expected.len() as u32;
+            AssignmentLine {
+                id: a.id,
+                unit_id: a.unit_id,
+                items: a.items.clone(),
+                due_at: a.due_at,
+                members: count,
+                done,
+                overdue: if now > a.due_at { count - done } else { 0 },
+            }
+        })
+        .collect();
+
+    let addressed: Vec<(&AssignmentRecord, HashSet<i64>)> = all_assignments
+        .iter()
+        .map(|a| (a, subtree(units, a.unit_id)))
+        .collect();
+    for member in lines.iter_mut() {
+        let Some(unit) = member.unit_id else { continue };
+        let user_id = &member.user_id;
+        let line = &mut member.together;
+        line.sessions_attended = all_sessions
+            .iter()
+            .filter(|s| confirmed.contains(&(s.id, *user_id)))
+            .count() as u32;
+        for (a, _) in addressed.iter().filter(|(_, to)| to.contains(&unit)) {
+            if all_done(&a.items, progress.get(user_id)) {
+                continue;
+            }
+            if now > a.due_at {
+                line.assignments_overdue += 1;
+            } else {
+                line.assignments_open += 1;
+            }
+        }
+    }
+    Ok(TogetherReport {
+        question_errors,
+        sessions,
+        assignments,
+    })
 }
