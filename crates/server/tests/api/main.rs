@@ -5,7 +5,9 @@ mod common;
 
 mod accounts;
 mod admin;
+mod assignments;
 mod content;
 mod reports;
 mod roles;
+mod sessions;
 mod sync;
