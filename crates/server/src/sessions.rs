@@ -161,11 +161,13 @@ pub async fn judge_check_ins(state: &AppState, user: &User) -> Result<usize, Sto
     let mut sessions: HashMap<i64, Option<SessionRecord>> = HashMap::new();
     let mut verdicts = Vec::with_capacity(pending.len());
     for check_in in pending {
-        if !sessions.contains_key(&check_in.session_id) {
-            let session = state.store.study_session(check_in.session_id).await?;
-            sessions.insert(check_in.session_id, session);
-        }
-        let outcome = match sessions.get(&check_in.session_id).and_then(Option::as_ref) {
+        let session = match sessions.entry(check_in.session_id) {
+            std::collections::hash_map::Entry::Occupied(known) => known.into_mut(),
+            std::collections::hash_map::Entry::Vacant(new) => {
+                new.insert(state.store.study_session(check_in.session_id).await?)
+            }
+        };
+        let outcome = match session.as_ref() {
             Some(s) if member_of(user, &units, s.unit_id) => {
                 if s.cancelled_at.is_some() {
                     Err(CheckInRefusal::Cancelled)
