@@ -320,9 +320,12 @@ pub async fn unit_report(
         .cloned()
         .ok_or_else(|| ApiError::not_found(format!("no unit with id {unit_id}")))?;
     let now = now_ms();
-    let mut members = member_reports(&state, &subtree(&units, unit_id), now).await?;
-    let together =
-        crate::sessions::report_parts(&state, &units, unit_id, &mut members, now).await?;
+    let below = subtree(&units, unit_id);
+    let (mut members, (together, lines)) = tokio::try_join!(
+        member_reports(&state, &below, now),
+        crate::sessions::report_parts(&state, &units, unit_id, now)
+    )?;
+    crate::sessions::fill_member_lines(&mut members, lines);
     let current = state.content.current();
     let pack = current.as_ref().map(|c| &c.pack);
     let report = UnitReport {

@@ -820,28 +820,30 @@ pub fn question_errors(
     list
 }
 
+/// Each member's line of the report, by user id.
+pub type MemberLines = HashMap<i64, MemberTogether>;
+
 /// Computes the report's studying-together parts for the unit `root` (and
-/// below) and fills each member line's [`MemberTogether`].
+/// below), and each member's [`MemberTogether`] (see [`fill_member_lines`]).
+/// The database's aggregates run side by side.
 pub async fn report_parts(
     state: &AppState,
     units: &[Unit],
     root: i64,
-    lines: &mut [crate::reports::MemberReport],
     now: i64,
-) -> ApiResult<TogetherReport> {
+) -> ApiResult<(TogetherReport, MemberLines)> {
     let below = subtree(units, root);
     let records = state.store.users().await.map_err(store_error)?;
     let unit_members = members(&records, units, root);
     let ids: Vec<i64> = unit_members.iter().map(|r| r.user.id).collect();
-    let facts = state.store.study_facts(&ids).await.map_err(store_error)?;
+    let (facts, tallies) = tokio::try_join!(
+        state.store.study_facts(&ids),
+        state.store.question_tallies(&ids)
+    )
+    .map_err(store_error)?;
     let progress: Completion = facts.iter().map(|(id, f)| (*id, progress_of(f))).collect();
     let since = now - RECENT_MS;
 
-    let tallies = state
-        .store
-        .question_tallies(&ids)
-        .await
-        .map_err(store_error)?;
     let current = current_pack(state);
     let question_errors = question_errors(tallies, current.as_ref().map(|c| &c.pack));
 
@@ -926,10 +928,17 @@ pub async fn report_parts(
         .iter()
         .map(|a| (a, subtree(units, a.unit_id)))
         .collect();
-    for member in lines.iter_mut() {
-        let Some(unit) = member.unit_id else { continue };
-        let user_id = &member.user_id;
-        let line = &mut member.together;
+    let mut lines = MemberLines::new();
+    for record in records
+        .iter()
+        .filter(|r| r.user.role != Role::Admin)
+        .filter(|r| r.user.unit_id.is_some_and(|u| below.contains(&u)))
+    {
+        let Some(unit) = record.user.unit_id else {
+            continue;
+        };
+        let user_id = &record.user.id;
+        let line = lines.entry(*user_id).or_default();
         line.sessions_attended = all_sessions
             .iter()
             .filter(|s| confirmed.contains(&(s.id, *user_id)))
@@ -945,9 +954,21 @@ pub async fn report_parts(
             }
         }
     }
-    Ok(TogetherReport {
-        question_errors,
-        sessions,
-        assignments,
-    })
+    Ok((
+        TogetherReport {
+            question_errors,
+            sessions,
+            assignments,
+        },
+        lines,
+    ))
+}
+
+/// Puts each member's studying-together figures into their report line.
+pub fn fill_member_lines(lines: &mut [crate::reports::MemberReport], mut by_user: MemberLines) {
+    for line in lines {
+        if let Some(together) = by_user.remove(&line.user_id) {
+            line.together = together;
+        }
+    }
 }

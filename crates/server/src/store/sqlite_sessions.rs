@@ -452,20 +452,18 @@ impl SessionStore for SqliteStore {
         for chunk in user_ids.chunks(500) {
             let marks = vec!["?"; chunk.len()].join(", ");
             let live = live_events(&marks);
-            // One row per (user, kind, key): the first time for lessons.
+            // One pass, one row per (user, kind, key): the first time for lessons.
             let sql = format!(
                 "{live}
-                 SELECT user_id, kind, json_extract(payload, '$.lesson') AS key, MIN(at) AS first
-                 FROM live WHERE kind = 'lesson_done' GROUP BY 1, 2, 3
-                 UNION ALL
-                 SELECT DISTINCT user_id, kind, json_extract(payload, '$.scenario'), 0
-                 FROM live WHERE kind = 'scenario_finished'
-                 UNION ALL
-                 SELECT DISTINCT user_id, kind, json_extract(payload, '$.checklist'), 0
-                 FROM live WHERE kind = 'risk_check_completed'
-                 UNION ALL
-                 SELECT DISTINCT user_id, kind, CAST(json_extract(payload, '$.version') AS TEXT), 0
-                 FROM live WHERE kind = 'pledge_acknowledged'"
+                 SELECT user_id, kind,
+                        CASE kind WHEN 'lesson_done' THEN json_extract(payload, '$.lesson')
+                                  WHEN 'scenario_finished' THEN json_extract(payload, '$.scenario')
+                                  WHEN 'risk_check_completed' THEN json_extract(payload, '$.checklist')
+                                  ELSE CAST(json_extract(payload, '$.version') AS TEXT) END AS key,
+                        MIN(at) AS first
+                 FROM live WHERE kind IN ('lesson_done', 'scenario_finished',
+                                          'risk_check_completed', 'pledge_acknowledged')
+                 GROUP BY 1, 2, 3"
             );
             for row in self.chunk_rows(&sql, chunk).await? {
                 let user: i64 = row.try_get("user_id")?;
