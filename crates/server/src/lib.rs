@@ -10,6 +10,7 @@ pub mod lock;
 pub mod ops;
 pub mod reports;
 pub mod roster;
+pub mod sessions;
 mod static_files;
 pub mod store;
 pub mod sync;
@@ -290,6 +291,21 @@ fn api_v1() -> Router<AppState> {
         )
         .route("/feedback/rounds/{id}/answers", post(voice::give_answer))
         .route("/feedback/rounds/{id}/results", get(voice::results))
+        // Studying together: group study sessions with check-in, assignments.
+        .route(
+            "/sessions",
+            get(sessions::list_sessions).post(sessions::create_session),
+        )
+        .route("/sessions/{id}/cancel", post(sessions::cancel_session))
+        .route("/sessions/{id}/minutes", put(sessions::put_minutes))
+        .route(
+            "/assignments",
+            get(sessions::list_assignments).post(sessions::create_assignment),
+        )
+        .route(
+            "/assignments/{id}/cancel",
+            post(sessions::cancel_assignment),
+        )
 }
 
 /// The whole HTTP application: the API under `/api/` and the app everywhere else.

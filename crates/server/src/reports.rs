@@ -40,6 +40,10 @@ pub struct MemberReport {
     pub pledge_acknowledged: bool,
     /// Completed at least one risk self-check.
     pub risk_check_done: bool,
+    /// Studying together: sessions attended, assignments open and overdue
+    /// (filled by the unit report only).
+    #[serde(flatten)]
+    pub together: crate::sessions::MemberTogether,
 }
 
 /// The sums over a unit (and its sub-units).
@@ -76,6 +80,9 @@ pub struct UnitReport {
     pub tracks: Vec<TrackInfo>,
     pub members: Vec<MemberReport>,
     pub totals: Totals,
+    /// Studying together: the questions missed most, sessions, assignments.
+    #[serde(flatten)]
+    pub together: crate::sessions::TogetherReport,
     /// Questions from the unit's members waiting too long for an answer.
     pub open_questions: OpenQuestions,
 }
@@ -183,6 +190,7 @@ pub fn member_report(
         credits_this_quarter: progress.credits_in_quarter(today),
         pledge_acknowledged: pack.is_some_and(|p| progress.pledges.contains(&p.pledge.version)),
         risk_check_done: progress.risk.values().any(|r| r.completed_at.is_some()),
+        together: Default::default(),
     }
 }
 
@@ -339,7 +347,12 @@ pub async fn unit_report(
         .cloned()
         .ok_or_else(|| ApiError::not_found(format!("no unit with id {unit_id}")))?;
     let now = now_ms();
-    let members = member_reports(&state, &subtree(&units, unit_id), now).await?;
+    let below = subtree(&units, unit_id);
+    let (mut members, (together, lines)) = tokio::try_join!(
+        member_reports(&state, &below, now),
+        crate::sessions::report_parts(&state, &units, unit_id, now)
+    )?;
+    crate::sessions::fill_member_lines(&mut members, lines);
     let current = state.content.current();
     let pack = current.as_ref().map(|c| &c.pack);
     let report = UnitReport {
@@ -357,6 +370,7 @@ pub async fn unit_report(
             .collect(),
         members,
         open_questions: open_questions(&state, &subtree(&units, unit_id), now).await?,
+        together,
     };
     if csv {
         Ok(csv_response(&report))
@@ -494,7 +508,102 @@ pub fn iso_time(ms: i64) -> String {
     )
 }
 
-/// The report as CSV: a header row, one row per member, a totals row.
+fn csv_line(fields: &[String]) -> String {
+    fields
+        .iter()
+        .map(|f| field(f))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// The studying-together sections of the CSV, each a title row, a header
+/// row and its rows, then an empty row: the questions missed most, the
+/// sessions, the assignments.
+fn together_csv(report: &UnitReport) -> Vec<String> {
+    let t = &report.together;
+    let s = |v: &[&str]| v.iter().map(|x| (*x).to_owned()).collect::<Vec<_>>();
+    let mut lines = vec![csv_line(&s(&["question_errors"]))];
+    lines.push(csv_line(&s(&[
+        "lesson",
+        "question",
+        "answers",
+        "wrong",
+        "error_rate_per_mille",
+    ])));
+    for q in &t.question_errors {
+        lines.push(csv_line(&[
+            q.lesson.clone(),
+            q.question.clone(),
+            q.answers.to_string(),
+            q.wrong.to_string(),
+            q.error_rate_per_mille.to_string(),
+        ]));
+    }
+    lines.push(String::new());
+    lines.push(csv_line(&s(&["sessions"])));
+    lines.push(csv_line(&s(&[
+        "id",
+        "topic",
+        "kind",
+        "starts_at",
+        "expected",
+        "attended",
+        "prepared",
+    ])));
+    for x in &t.sessions {
+        let kind = serde_json::to_value(x.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        lines.push(csv_line(&[
+            x.id.to_string(),
+            x.topic.clone(),
+            kind,
+            iso_time(x.starts_at),
+            x.expected.to_string(),
+            x.attended.to_string(),
+            x.prepared.map(|p| p.to_string()).unwrap_or_default(),
+        ]));
+    }
+    lines.push(String::new());
+    lines.push(csv_line(&s(&["assignments"])));
+    lines.push(csv_line(&s(&[
+        "id", "items", "due_at", "members", "done", "overdue",
+    ])));
+    for a in &t.assignments {
+        let items: Vec<String> = a
+            .items
+            .iter()
+            .map(|item| match item {
+                qinglian_core::together::AssignedItem::Lesson { id } => format!("lesson:{id}"),
+                qinglian_core::together::AssignedItem::Scenario { id } => {
+                    format!("scenario:{id}")
+                }
+                qinglian_core::together::AssignedItem::RiskCheck { checklist } => {
+                    format!("risk_check:{checklist}")
+                }
+                qinglian_core::together::AssignedItem::Pledge { version } => {
+                    format!("pledge:{version}")
+                }
+            })
+            .collect();
+        lines.push(csv_line(&[
+            a.id.to_string(),
+            items.join(" "),
+            iso_time(a.due_at),
+            a.members.to_string(),
+            a.done.to_string(),
+            a.overdue.to_string(),
+        ]));
+    }
+    lines.push(String::new());
+    lines.push(csv_line(&s(&["members"])));
+    lines
+}
+
+/// The report as CSV: first the studying-together sections (see
+/// [`together_csv`]), then the members: a header row, one row per member,
+/// a totals row.
 pub fn report_csv(report: &UnitReport) -> String {
     let mut header = vec![
         "display_name".to_owned(),
@@ -513,14 +622,20 @@ pub fn report_csv(report: &UnitReport) -> String {
             "credits_this_quarter",
             "pledge_acknowledged",
             "risk_check_done",
+            "sessions_attended",
+            "assignments_open",
+            "assignments_overdue",
         ]
         .map(str::to_owned),
     );
-    let mut lines = vec![header
-        .iter()
-        .map(|h| field(h))
-        .collect::<Vec<_>>()
-        .join(",")];
+    let mut lines = together_csv(report);
+    lines.push(
+        header
+            .iter()
+            .map(|h| field(h))
+            .collect::<Vec<_>>()
+            .join(","),
+    );
     for m in &report.members {
         let mut row = vec![
             m.display_name.clone(),
@@ -547,6 +662,9 @@ pub fn report_csv(report: &UnitReport) -> String {
         row.push(m.credits_this_quarter.to_string());
         row.push(if m.pledge_acknowledged { "yes" } else { "no" }.to_owned());
         row.push(if m.risk_check_done { "yes" } else { "no" }.to_owned());
+        row.push(m.together.sessions_attended.to_string());
+        row.push(m.together.assignments_open.to_string());
+        row.push(m.together.assignments_overdue.to_string());
         lines.push(row.iter().map(|f| field(f)).collect::<Vec<_>>().join(","));
     }
     let t = &report.totals;
@@ -575,6 +693,17 @@ pub fn report_csv(report: &UnitReport) -> String {
     row.push(t.credits_this_quarter.to_string());
     row.push(t.pledge_acknowledged.to_string());
     row.push(t.risk_check_done.to_string());
+    let sum = |f: fn(&MemberReport) -> u32| {
+        report
+            .members
+            .iter()
+            .map(f)
+            .fold(0u32, u32::saturating_add)
+            .to_string()
+    };
+    row.push(sum(|m| m.together.sessions_attended));
+    row.push(sum(|m| m.together.assignments_open));
+    row.push(sum(|m| m.together.assignments_overdue));
     lines.push(row.iter().map(|f| field(f)).collect::<Vec<_>>().join(","));
     let mut out = lines.join("\r\n");
     out.push_str("\r\n");

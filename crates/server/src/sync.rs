@@ -78,6 +78,14 @@ pub async fn push(
         eprintln!("QINGLIAN_FAULT_ABORT_AFTER_COMMIT: aborting after a committed push");
         std::process::abort();
     }
+    // Check-ins are judged now that their events are stored (see `sessions`).
+    if body
+        .events
+        .iter()
+        .any(|e| matches!(e.kind, events::EventKind::SessionCheckIn { .. }))
+    {
+        crate::sessions::judge_after_push(&state, &user).await;
+    }
     if outcome.conflicts.is_empty() {
         return Ok(Json(PushResponse {
             acknowledged_seq: outcome.acknowledged_seq,

@@ -2,10 +2,16 @@
 //! store can be joined by a PostgreSQL one without touching a handler. No SQL
 //! lives outside this module.
 
+mod sessions;
 mod sqlite;
+mod sqlite_sessions;
 mod sqlite_voice;
 pub mod voice;
 
+pub use sessions::{
+    AssignmentRecord, CheckInVerdict, NewAssignmentRow, NewSessionRow, PendingCheckIn,
+    QuestionTally, SessionRecord, SessionStore, StudyFacts,
+};
 pub use sqlite::SqliteStore;
 pub use voice::VoiceStore;
 
@@ -346,7 +352,7 @@ impl From<sqlx::Error> for StoreError {
 /// Storage for the whole server. Every method is one transaction; writes take
 /// the write lock at once (SQLite: `BEGIN IMMEDIATE`).
 #[async_trait]
-pub trait Store: VoiceStore + Send + Sync + 'static {
+pub trait Store: SessionStore + VoiceStore + Send + Sync + 'static {
     /// Creates a unit under an existing, unarchived parent (or at the top);
     /// sibling names are unique.
     async fn create_unit(

@@ -5,10 +5,12 @@ mod common;
 
 mod accounts;
 mod admin;
+mod assignments;
 mod content;
 mod feedback;
 mod questions;
 mod reports;
 mod roles;
+mod sessions;
 mod sync;
 mod units;
