@@ -220,9 +220,14 @@ pub fn form_problem(problem: &FieldProblem, field: Key) -> (Key, Vec<(&'static s
     }
 }
 
+/// What a form says after an attempt: a key, its slots, and whether it went well.
+pub type FormMessage = (Key, Vec<(&'static str, String)>, bool);
+/// The message under a form, if any.
+pub type Note = RwSignal<Option<FormMessage>>;
+
 /// A message under a form: a key with its slots, shown in the current language.
 #[component]
-pub fn FormNote(note: RwSignal<Option<(Key, Vec<(&'static str, String)>, bool)>>) -> impl IntoView {
+pub fn FormNote(note: Note) -> impl IntoView {
     let state = use_app();
     move || {
         note.get().map(|(key, slots, good)| {

@@ -3,7 +3,7 @@
 //! published questions and answers; leaders answer their inbox and publish
 //! entries, never with the asker's name.
 
-use crate::components::together::{date, form_problem, FormNote, Outbox, TogetherPage};
+use crate::components::together::{date, form_problem, FormNote, Note, Outbox, TogetherPage};
 use crate::pages::sessions::TextArea;
 use crate::state::{now_ms, tr, trf, use_app};
 use crate::together::{self, Request};
@@ -14,8 +14,6 @@ use qinglian_core::sync::User;
 use qinglian_core::together::{
     AnswerRequest, NewQuestion, PublishRequest, Question, QUESTION_OPEN_DAYS,
 };
-
-type Note = RwSignal<Option<(Key, Vec<(&'static str, String)>, bool)>>;
 
 fn is_question_request(request: &Request) -> bool {
     matches!(

@@ -3,7 +3,7 @@
 //! the leader's form to assign lessons, a scenario, a risk self-check or the
 //! pledge to a unit they lead.
 
-use crate::components::together::{date, FormNote, Outbox, TogetherPage};
+use crate::components::together::{date, FormNote, Note, Outbox, TogetherPage};
 use crate::state::{now_ms, offset_minutes, tr, trf, use_app, AppState};
 use crate::together::{self, Request};
 use leptos::prelude::*;
@@ -17,8 +17,6 @@ use qinglian_core::together::{
     end_of_day, AssignedItem, Assignment, AssignmentState, NewAssignment,
 };
 use std::sync::Arc;
-
-type Note = RwSignal<Option<(Key, Vec<(&'static str, String)>, bool)>>;
 
 fn is_assignment_request(request: &Request) -> bool {
     matches!(
@@ -170,9 +168,7 @@ fn AssignmentCard(assignment: Assignment) -> impl IntoView {
 fn AssignForm() -> impl IntoView {
     let state = use_app();
     let units = state.together.view.with_untracked(|v| v.units.clone());
-    let Some(pack) = state.pack() else {
-        return None;
-    };
+    let pack = state.pack()?;
     if units.is_empty() {
         return Some(view! { <p class="notice">{tr(Key::NoLedUnits)}</p> }.into_any());
     }

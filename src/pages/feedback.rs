@@ -3,7 +3,7 @@
 //! with enough answers to keep them anonymous. Administrators and the leaders
 //! of a unit above open rounds.
 
-use crate::components::together::{date, form_problem, FormNote, Outbox, TogetherPage};
+use crate::components::together::{date, form_problem, FormNote, Note, Outbox, TogetherPage};
 use crate::state::{now_ms, offset_minutes, tr, trf, use_app};
 use crate::together::{self, Request};
 use leptos::prelude::*;
@@ -14,8 +14,6 @@ use qinglian_core::together::{
     default_statements, end_of_day, FeedbackAnswer, FeedbackResults, FeedbackRound,
     NewFeedbackRound, Statement, RATING_SCALE,
 };
-
-type Note = RwSignal<Option<(Key, Vec<(&'static str, String)>, bool)>>;
 
 fn is_feedback_request(request: &Request) -> bool {
     matches!(request, Request::OpenRound(_) | Request::AnswerRound { .. })

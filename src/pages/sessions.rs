@@ -6,7 +6,9 @@
 
 use crate::components::account::clock_time;
 use crate::components::qr::QrCode;
-use crate::components::together::{date, date_time, form_problem, FormNote, Outbox, TogetherPage};
+use crate::components::together::{
+    date, date_time, form_problem, FormNote, Note, Outbox, TogetherPage,
+};
 use crate::state::{now_ms, offset_minutes, tr, trf, use_app, AppState};
 use crate::together::{self, MyCheckIn, Request};
 use leptos::prelude::*;
@@ -21,8 +23,6 @@ use qinglian_core::together::{
     check_in_code, check_in_code_ttl, check_in_path, check_in_step, normalise_code, CheckInRefusal,
     CheckInState, MinutesRequest, NewStudySession, SessionKind, SessionMinutes, StudySession,
 };
-
-type Note = RwSignal<Option<(Key, Vec<(&'static str, String)>, bool)>>;
 
 fn kind_name(kind: SessionKind) -> Key {
     match kind {
