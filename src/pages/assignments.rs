@@ -4,6 +4,7 @@
 //! pledge to a unit they lead.
 
 use crate::components::together::{date, FormNote, Note, Outbox, TogetherPage};
+use crate::components::WithPack;
 use crate::state::{now_ms, offset_minutes, tr, trf, use_app, AppState};
 use crate::together::{self, Request};
 use leptos::prelude::*;
@@ -50,7 +51,7 @@ pub fn AssignmentsPage() -> impl IntoView {
                         </ul>
                     }
                 }}
-                {leader.then(|| view! { <AssignForm/> })}
+                {leader.then(|| view! { <WithPack children=|pack| view! { <AssignForm pack=pack/> }/> })}
             }
         }/>
     }
@@ -165,12 +166,11 @@ fn AssignmentCard(assignment: Assignment) -> impl IntoView {
 
 /// A leader assigns items of the content to a unit they lead, due on a date.
 #[component]
-fn AssignForm() -> impl IntoView {
+fn AssignForm(pack: Arc<Pack>) -> impl IntoView {
     let state = use_app();
     let units = state.together.view.with_untracked(|v| v.units.clone());
-    let pack = state.pack()?;
     if units.is_empty() {
-        return Some(view! { <p class="notice">{tr(Key::NoLedUnits)}</p> }.into_any());
+        return view! { <p class="notice">{tr(Key::NoLedUnits)}</p> }.into_any();
     }
     let unit = RwSignal::new(units[0].id);
     let items = RwSignal::new(Vec::<AssignedItem>::new());
@@ -223,7 +223,7 @@ fn AssignForm() -> impl IntoView {
         },
         tr(Key::AssignPledge)().to_owned(),
     );
-    Some(view! {
+    view! {
         <details class="card">
             <summary><h2>{tr(Key::AssignTitle)}</h2></summary>
             <form class="stack" on:submit=move |ev| {
@@ -280,7 +280,7 @@ fn AssignForm() -> impl IntoView {
                 <FormNote note=note/>
             </form>
         </details>
-    }.into_any())
+    }.into_any()
 }
 
 /// Assignments to remind of on Today: open and due within three days, or

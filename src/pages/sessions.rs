@@ -9,6 +9,7 @@ use crate::components::qr::QrCode;
 use crate::components::together::{
     date, date_time, form_problem, FormNote, Note, Outbox, TogetherPage,
 };
+use crate::components::WithPack;
 use crate::state::{now_ms, offset_minutes, tr, trf, use_app, AppState};
 use crate::together::{self, MyCheckIn, Request};
 use leptos::prelude::*;
@@ -555,13 +556,13 @@ pub fn CheckInLinkPage() -> impl IntoView {
 pub fn ScheduleSessionPage() -> impl IntoView {
     view! {
         <TogetherPage title=Key::ScheduleTitle intro=Key::SessionsIntro children=move |user: User| {
-            view! { <ScheduleForm user=user/> }
+            view! { <WithPack children=move |pack| view! { <ScheduleForm user=user.clone() pack=pack/> }/> }
         }/>
     }
 }
 
 #[component]
-fn ScheduleForm(user: User) -> impl IntoView {
+fn ScheduleForm(user: User, pack: std::sync::Arc<Pack>) -> impl IntoView {
     let state = use_app();
     let units = state.together.view.with_untracked(|v| v.units.clone());
     if units.is_empty() {
@@ -588,7 +589,6 @@ fn ScheduleForm(user: User) -> impl IntoView {
             .map(|u| u.members.clone())
             .unwrap_or_default()
     };
-    let pack = state.pack();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let offset = offset_minutes();
@@ -636,23 +636,15 @@ fn ScheduleForm(user: User) -> impl IntoView {
         }
     };
     let lesson_choices: Vec<(String, String)> = pack
-        .as_ref()
-        .map(|p| {
-            p.lessons
-                .iter()
-                .map(|l| (l.id.clone(), l.title.clone()))
-                .collect()
-        })
-        .unwrap_or_default();
+        .lessons
+        .iter()
+        .map(|l| (l.id.clone(), l.title.clone()))
+        .collect();
     let scenario_choices: Vec<(String, String)> = pack
-        .as_ref()
-        .map(|p| {
-            p.scenarios
-                .iter()
-                .map(|s| (s.id.clone(), s.title.clone()))
-                .collect()
-        })
-        .unwrap_or_default();
+        .scenarios
+        .iter()
+        .map(|s| (s.id.clone(), s.title.clone()))
+        .collect();
     view! {
         <form class="card stack" on:submit=submit>
             <label class="field" for="schedule-unit">
