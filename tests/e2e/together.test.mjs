@@ -202,6 +202,7 @@ test("a unit studies together: sessions with offline check-in, questions, anonym
       await visit(member, server.url, "/feedback", "Feedback on the leadership");
       const fieldsets = member.locator("fieldset.rating");
       await fieldsets.first().waitFor();
+      if (member === qian) assert.deepEqual(await seriousViolations(member), [], "the rating form passes axe");
       await fieldsets.nth(0).getByLabel("4 of 5").check();
       await fieldsets.nth(1).getByLabel("5 of 5").check();
       await member.getByRole("button", { name: "Send my answer" }).click();
@@ -214,6 +215,7 @@ test("a unit studies together: sessions with offline check-in, questions, anonym
     await leader.getByText("Fewer than 5 people answered: to keep the answers anonymous, nothing is shown.").waitFor();
     assert.equal(await leader.getByText(/average/).count(), 0);
     assert.equal(await leader.locator("ul.comments").count(), 0);
+    assert.deepEqual(await seriousViolations(leader), [], "the feedback page passes axe");
 
     // --- An assignment due in two days: on Today, done by reading, in the report.
     await visit(leader, server.url, "/assignments", "Assignments");
@@ -229,15 +231,19 @@ test("a unit studies together: sessions with offline check-in, questions, anonym
     await sun.goto(server.url);
     await sun.getByRole("heading", { level: 2, name: "Assigned to you" }).waitFor({ timeout: 30000 });
     await sun.getByText("Due in 2 days").first().waitFor();
+    assert.deepEqual(await seriousViolations(sun), [], "Today with an assignment passes axe");
     await sun.locator("section", { hasText: "Assigned to you" }).getByRole("link", { name: lessonTitle }).click();
     await sun.getByRole("button", { name: "Mark as done" }).click();
     await visit(sun, server.url, "/assignments", "Assignments");
-    await sun.locator("li.assignment").getByText("Done", { exact: true }).waitFor();
+    await sun.locator("li.assignment > p.muted").first().getByText("Done", { exact: true }).waitFor();
 
     // The leader's unit report counts it, with the attendance.
     await leader.goto(`${server.url}/unit`);
     await leader.getByText(/Studying the rules on gifts/).first().waitFor({ timeout: 20000 });
     await leader.getByText(new RegExp(lessonTitle.slice(0, 12))).first().waitFor();
+    await leader.getByText(/^2 of \d+ attended, \d+ prepared$/).waitFor();
+    await leader.getByText(/^Due \d{4}-\d\d-\d\d: 1 of \d+ done, 0 overdue$/).waitFor();
+    assert.deepEqual(await seriousViolations(leader), [], "the unit report passes axe");
   } finally {
     for (const phone of phones) await phone.close();
     await server.stop();
