@@ -415,7 +415,7 @@ async fn send_requests(state: AppState) -> Result<(), Message> {
     });
     for queued in pending {
         let (method, path, body) = queued.request.http();
-        let answer = request(method, &path, Some(body.to_string())).await?;
+        let answer = request(method, &path, Some(body)).await?;
         match answer.status {
             200..=299 => together::update_outbox(state, |o| o.retain(|q| q.id != queued.id)),
             401 | 408 | 429 | 500..=599 => return Err(answer.error(ServerCall::Sync)),
@@ -442,38 +442,55 @@ async fn refresh_together(state: AppState) -> Result<(), Message> {
     let Some(user) = state.sync.record.with_untracked(|r| r.user.clone()) else {
         return Ok(());
     };
-    async fn get<T: serde::de::DeserializeOwned>(url: &str) -> Result<T, Message> {
+    /// The answer read, and its text as received (kept as it is).
+    async fn get<T: serde::de::DeserializeOwned>(url: &str) -> Result<(T, String), Message> {
         let answer = request("GET", url, None).await?;
         if answer.status != 200 {
             return Err(answer.error(ServerCall::Sync));
         }
-        serde_json::from_str(&answer.body).map_err(|_| Message::key(Key::ErrUnreadableAnswer))
+        let value = serde_json::from_str(&answer.body)
+            .map_err(|_| Message::key(Key::ErrUnreadableAnswer))?;
+        Ok((value, answer.body))
     }
-    let mut view = TogetherView {
-        sessions: get("/api/v1/sessions").await?,
-        questions: get("/api/v1/questions").await?,
-        rounds: get("/api/v1/feedback/rounds").await?,
-        assignments: get("/api/v1/assignments").await?,
-        units: if together::is_leader(&user) {
-            get("/api/v1/units/led").await?
-        } else {
-            Vec::new()
-        },
-        results: Default::default(),
-        fetched_at: Some(now_ms()),
+    let (sessions, sessions_json) = get("/api/v1/sessions").await?;
+    let (questions, questions_json) = get("/api/v1/questions").await?;
+    let (rounds, rounds_json) =
+        get::<Vec<qinglian_core::together::FeedbackRound>>("/api/v1/feedback/rounds").await?;
+    let (assignments, assignments_json) = get("/api/v1/assignments").await?;
+    let (units, units_json) = if together::is_leader(&user) {
+        get("/api/v1/units/led").await?
+    } else {
+        (Vec::new(), "[]".to_owned())
     };
     let now = now_ms();
-    let closed: Vec<i64> = view
-        .rounds
-        .iter()
-        .filter(|r| r.may_see_results && r.closed(now))
-        .map(|r| r.id)
-        .collect();
-    for round in closed {
-        let results = get(&format!("/api/v1/feedback/rounds/{round}/results")).await?;
-        view.results.insert(round, results);
+    let mut results = std::collections::BTreeMap::new();
+    let mut results_json = Vec::new();
+    for round in rounds.iter().filter(|r| r.may_see_results && r.closed(now)) {
+        let (result, json) = get(&format!("/api/v1/feedback/rounds/{}/results", round.id)).await?;
+        results.insert(round.id, result);
+        results_json.push((round.id, json));
     }
-    together::save_view(state, view);
+    let stored = together::stored_view(
+        now,
+        [
+            &sessions_json,
+            &questions_json,
+            &rounds_json,
+            &assignments_json,
+            &units_json,
+        ],
+        &results_json,
+    );
+    let view = TogetherView {
+        sessions,
+        questions,
+        rounds,
+        assignments,
+        units,
+        results,
+        fetched_at: Some(now),
+    };
+    together::save_view(state, view, &stored);
     together::void_refused_check_ins(state);
     Ok(())
 }

@@ -22,8 +22,10 @@ const VIEW_KEY: &str = "qinglian.together";
 const REQUESTS_KEY: &str = "qinglian.requests";
 const SEEN_KEY: &str = "qinglian.together-seen";
 
-/// The server's last word on everything shared with the unit.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+/// The server's last word on everything shared with the unit. Kept in
+/// storage as the server's own JSON (see `save_view`): only read, never
+/// written back, so the app carries no code to write these types.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 pub struct TogetherView {
     pub sessions: Vec<StudySession>,
     pub questions: QuestionsView,
@@ -37,9 +39,10 @@ pub struct TogetherView {
     pub fetched_at: Option<i64>,
 }
 
-/// A write made on this phone, waiting for the server.
+/// A write made on this phone, waiting for the server. (Externally tagged:
+/// an internally tagged enum costs the wasm much more code to read.)
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "request", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Request {
     ScheduleSession(NewStudySession),
     CancelSession {
@@ -71,13 +74,13 @@ pub enum Request {
 
 impl Request {
     /// The HTTP method, path and JSON body that carry it.
-    pub fn http(&self) -> (&'static str, String, serde_json::Value) {
+    pub fn http(&self) -> (&'static str, String, String) {
         match self {
             Request::ScheduleSession(s) => ("POST", "/api/v1/sessions".into(), json(s)),
             Request::CancelSession { session } => (
                 "POST",
                 format!("/api/v1/sessions/{session}/cancel"),
-                serde_json::json!({}),
+                "{}".to_owned(),
             ),
             Request::SaveMinutes { session, minutes } => (
                 "PUT",
@@ -105,15 +108,15 @@ impl Request {
             Request::CancelAssignment { assignment } => (
                 "POST",
                 format!("/api/v1/assignments/{assignment}/cancel"),
-                serde_json::json!({}),
+                "{}".to_owned(),
             ),
         }
     }
 }
 
-/// A request body as JSON.
-fn json<T: Serialize>(body: &T) -> serde_json::Value {
-    serde_json::to_value(body).expect("request bodies serialise")
+/// A request body as JSON text.
+fn json<T: Serialize>(body: &T) -> String {
+    serde_json::to_string(body).expect("request bodies serialise")
 }
 
 /// Why the server did not take a queued request (kept with it, so the
@@ -208,9 +211,25 @@ pub fn update_outbox(state: AppState, change: impl FnOnce(&mut Vec<Queued>)) {
     });
 }
 
-/// Keeps what the server said.
-pub fn save_view(state: AppState, view: TogetherView) {
-    if let Err(err) = storage::save_json(VIEW_KEY, &view) {
+/// The stored form of a [`TogetherView`]: the server's answers as received
+/// (sessions, questions, rounds, assignments, units; the results by round),
+/// put into one JSON document that reads back as the view.
+pub fn stored_view(fetched_at: i64, lists: [&str; 5], results: &[(i64, String)]) -> String {
+    let [sessions, questions, rounds, assignments, units] = lists;
+    let results: Vec<String> = results
+        .iter()
+        .map(|(round, json)| format!("\"{round}\":{json}"))
+        .collect();
+    format!(
+        "{{\"fetched_at\":{fetched_at},\"sessions\":{sessions},\"questions\":{questions},\"rounds\":{rounds},\"assignments\":{assignments},\"units\":{units},\"results\":{{{}}}}}",
+        results.join(",")
+    )
+}
+
+/// Keeps what the server said: `stored` is the same as `view`, as the
+/// server's own JSON texts put together (see `sync::refresh_together`).
+pub fn save_view(state: AppState, view: TogetherView, stored: &str) {
+    if let Err(err) = storage::write_raw(VIEW_KEY, stored) {
         state.storage_error.set(Some(err));
     }
     state.together.view.set(view);
@@ -331,5 +350,84 @@ pub fn my_check_in(state: &AppState, session: &StudySession) -> MyCheckIn {
         }
         (None, true) => MyCheckIn::Waiting,
         (None, false) => MyCheckIn::None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use qinglian_core::together::{default_statements, tally, Question};
+
+    fn json<T: Serialize>(value: &T) -> String {
+        serde_json::to_string(value).unwrap()
+    }
+
+    #[test]
+    fn the_stored_view_reads_back_as_the_view() {
+        let round = FeedbackRound {
+            id: 3,
+            unit_id: 1,
+            unit_name: "法律援助中心".into(),
+            statements: default_statements(),
+            opened_at: 1,
+            closes_at: 2,
+            may_answer: true,
+            answered: false,
+            may_see_results: true,
+        };
+        let questions = QuestionsView {
+            mine: vec![Question {
+                id: 9,
+                unit_id: 1,
+                unit_name: "法律援助中心".into(),
+                text: "能否收下\"月饼\"？".into(),
+                asked_at: 5,
+                mine: true,
+                asker_name: Some("钱立".into()),
+                answer: None,
+                answered_at: None,
+                answered_by: None,
+                published_at: None,
+            }],
+            ..Default::default()
+        };
+        let results = tally(5, &[vec![1, 2, 3, 4, 5]], vec![]);
+        let stored = stored_view(
+            42,
+            [
+                "[]",
+                &json(&questions),
+                &json(&vec![round.clone()]),
+                "[]",
+                "[]",
+            ],
+            &[(3, json(&results))],
+        );
+        let view: TogetherView = serde_json::from_str(&stored).expect("reads back");
+        assert_eq!(view.fetched_at, Some(42));
+        assert_eq!(view.questions, questions);
+        assert_eq!(view.rounds, vec![round]);
+        assert_eq!(view.results.get(&3), Some(&results));
+    }
+
+    #[test]
+    fn requests_carry_their_method_path_and_body() {
+        let (method, path, body) = Request::CancelSession { session: 7 }.http();
+        assert_eq!(
+            (method, path.as_str(), body.as_str()),
+            ("POST", "/api/v1/sessions/7/cancel", "{}")
+        );
+        let queued = Queued {
+            id: "q1".into(),
+            user_id: 1,
+            queued_at: 2,
+            request: Request::Publish {
+                question: 4,
+                publish: PublishRequest { publish: true },
+            },
+            refused: None,
+        };
+        let back: Queued = serde_json::from_str(&serde_json::to_string(&queued).unwrap()).unwrap();
+        assert_eq!(back, queued);
     }
 }

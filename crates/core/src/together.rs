@@ -396,13 +396,72 @@ pub enum CheckInState {
     },
 }
 
-/// One member's check-in, for the member (their own) and the convener.
+/// One member's check-in, for the member (their own) and the convener:
+/// `{"event_id", "state": "confirmed", "shown_at"}` or `{"event_id",
+/// "state": "refused", "reason"}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "CheckInWire", into = "CheckInWire")]
 pub struct CheckIn {
     /// The `SessionCheckIn` event it judged.
     pub event_id: String,
-    #[serde(flatten)]
     pub state: CheckInState,
+}
+
+// The JSON forms below are read through plain structs rather than serde's
+// `flatten` and internally tagged enums: the same JSON, but much less code in
+// the wasm app, which reads them all.
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum CheckInStateId {
+    Confirmed,
+    Refused,
+}
+
+#[derive(Serialize, Deserialize)]
+struct CheckInWire {
+    event_id: String,
+    state: CheckInStateId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    shown_at: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    reason: Option<CheckInRefusal>,
+}
+
+impl TryFrom<CheckInWire> for CheckIn {
+    type Error = &'static str;
+
+    fn try_from(wire: CheckInWire) -> Result<CheckIn, &'static str> {
+        let state = match (wire.state, wire.shown_at, wire.reason) {
+            (CheckInStateId::Confirmed, Some(shown_at), _) => CheckInState::Confirmed { shown_at },
+            (CheckInStateId::Refused, _, Some(reason)) => CheckInState::Refused { reason },
+            (CheckInStateId::Confirmed, None, _) => {
+                return Err("a confirmed check-in needs shown_at")
+            }
+            (CheckInStateId::Refused, _, None) => return Err("a refused check-in needs a reason"),
+        };
+        Ok(CheckIn {
+            event_id: wire.event_id,
+            state,
+        })
+    }
+}
+
+impl From<CheckIn> for CheckInWire {
+    fn from(check_in: CheckIn) -> CheckInWire {
+        let (state, shown_at, reason) = match check_in.state {
+            CheckInState::Confirmed { shown_at } => {
+                (CheckInStateId::Confirmed, Some(shown_at), None)
+            }
+            CheckInState::Refused { reason } => (CheckInStateId::Refused, None, Some(reason)),
+        };
+        CheckInWire {
+            event_id: check_in.event_id,
+            state,
+            shown_at,
+            reason,
+        }
+    }
 }
 
 /// Someone expected at a session, for the convener and the unit's leaders.
@@ -445,13 +504,56 @@ impl SessionMinutes {
     }
 }
 
-/// `PUT /api/v1/sessions/{id}/minutes` (the convener, the scheduling leader).
+/// `PUT /api/v1/sessions/{id}/minutes` (the convener, the scheduling
+/// leader): the fields of [`SessionMinutes`] and `publish`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "MinutesWire", into = "MinutesWire")]
 pub struct MinutesRequest {
-    #[serde(flatten)]
     pub minutes: SessionMinutes,
     /// Publish the summary to the unit now (it cannot be unpublished).
     pub publish: bool,
+}
+
+#[derive(Serialize, Deserialize)]
+struct MinutesWire {
+    points: String,
+    decisions: String,
+    #[serde(default)]
+    speakers: Vec<String>,
+    summary: String,
+    publish: bool,
+}
+
+impl From<MinutesWire> for MinutesRequest {
+    fn from(wire: MinutesWire) -> MinutesRequest {
+        MinutesRequest {
+            minutes: SessionMinutes {
+                points: wire.points,
+                decisions: wire.decisions,
+                speakers: wire.speakers,
+                summary: wire.summary,
+            },
+            publish: wire.publish,
+        }
+    }
+}
+
+impl From<MinutesRequest> for MinutesWire {
+    fn from(request: MinutesRequest) -> MinutesWire {
+        let SessionMinutes {
+            points,
+            decisions,
+            speakers,
+            summary,
+        } = request.minutes;
+        MinutesWire {
+            points,
+            decisions,
+            speakers,
+            summary,
+            publish: request.publish,
+        }
+    }
 }
 
 /// A study session as one person sees it (`GET /api/v1/sessions`).
@@ -719,9 +821,11 @@ pub struct StatementResult {
     pub distribution: [u32; 5],
 }
 
-/// `GET /api/v1/feedback/rounds/{id}/results`, once the round has closed.
+/// `GET /api/v1/feedback/rounds/{id}/results`, once the round has closed:
+/// `{"status": "too_few"}` or `{"status": "shown", "answers", "statements",
+/// "comments"}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "status", rename_all = "snake_case")]
+#[serde(try_from = "ResultsWire", into = "ResultsWire")]
 pub enum FeedbackResults {
     /// Fewer than [`MIN_FEEDBACK_ANSWERS`] answered: nothing else is said,
     /// not even how many.
@@ -732,6 +836,62 @@ pub enum FeedbackResults {
         /// The comments, in random order.
         comments: Vec<String>,
     },
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum ResultsStatus {
+    TooFew,
+    Shown,
+}
+
+#[derive(Serialize, Deserialize)]
+struct ResultsWire {
+    status: ResultsStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    answers: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    statements: Option<Vec<StatementResult>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    comments: Option<Vec<String>>,
+}
+
+impl TryFrom<ResultsWire> for FeedbackResults {
+    type Error = &'static str;
+
+    fn try_from(wire: ResultsWire) -> Result<FeedbackResults, &'static str> {
+        match wire.status {
+            ResultsStatus::TooFew => Ok(FeedbackResults::TooFew),
+            ResultsStatus::Shown => Ok(FeedbackResults::Shown {
+                answers: wire.answers.ok_or("shown results need answers")?,
+                statements: wire.statements.ok_or("shown results need statements")?,
+                comments: wire.comments.unwrap_or_default(),
+            }),
+        }
+    }
+}
+
+impl From<FeedbackResults> for ResultsWire {
+    fn from(results: FeedbackResults) -> ResultsWire {
+        match results {
+            FeedbackResults::TooFew => ResultsWire {
+                status: ResultsStatus::TooFew,
+                answers: None,
+                statements: None,
+                comments: None,
+            },
+            FeedbackResults::Shown {
+                answers,
+                statements,
+                comments,
+            } => ResultsWire {
+                status: ResultsStatus::Shown,
+                answers: Some(answers),
+                statements: Some(statements),
+                comments: Some(comments),
+            },
+        }
+    }
 }
 
 /// Tallies a closed round's answers (ratings per answer, comments already
@@ -775,8 +935,10 @@ pub fn tally(statements: usize, ratings: &[Vec<u8>], comments: Vec<String>) -> F
 // ---------------------------------------------------------------------------
 
 /// Something a leader assigns; done when the member's own events show it.
+/// JSON: `{"kind": "lesson", "id"}`, `{"kind": "scenario", "id"}`,
+/// `{"kind": "risk_check", "checklist"}`, `{"kind": "pledge", "version"}`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(try_from = "ItemWire", into = "ItemWire")]
 pub enum AssignedItem {
     /// Read the lesson (marked done).
     Lesson { id: String },
@@ -786,6 +948,76 @@ pub enum AssignedItem {
     RiskCheck { checklist: String },
     /// Acknowledge the integrity pledge of this version (or a later one).
     Pledge { version: u32 },
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum ItemKind {
+    Lesson,
+    Scenario,
+    RiskCheck,
+    Pledge,
+}
+
+#[derive(Serialize, Deserialize)]
+struct ItemWire {
+    kind: ItemKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    checklist: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    version: Option<u32>,
+}
+
+impl TryFrom<ItemWire> for AssignedItem {
+    type Error = &'static str;
+
+    fn try_from(wire: ItemWire) -> Result<AssignedItem, &'static str> {
+        Ok(match wire.kind {
+            ItemKind::Lesson => AssignedItem::Lesson {
+                id: wire.id.ok_or("a lesson needs its id")?,
+            },
+            ItemKind::Scenario => AssignedItem::Scenario {
+                id: wire.id.ok_or("a scenario needs its id")?,
+            },
+            ItemKind::RiskCheck => AssignedItem::RiskCheck {
+                checklist: wire.checklist.ok_or("a risk check needs its checklist")?,
+            },
+            ItemKind::Pledge => AssignedItem::Pledge {
+                version: wire.version.ok_or("the pledge needs its version")?,
+            },
+        })
+    }
+}
+
+impl From<AssignedItem> for ItemWire {
+    fn from(item: AssignedItem) -> ItemWire {
+        let blank = |kind| ItemWire {
+            kind,
+            id: None,
+            checklist: None,
+            version: None,
+        };
+        match item {
+            AssignedItem::Lesson { id } => ItemWire {
+                id: Some(id),
+                ..blank(ItemKind::Lesson)
+            },
+            AssignedItem::Scenario { id } => ItemWire {
+                id: Some(id),
+                ..blank(ItemKind::Scenario)
+            },
+            AssignedItem::RiskCheck { checklist } => ItemWire {
+                checklist: Some(checklist),
+                ..blank(ItemKind::RiskCheck)
+            },
+            AssignedItem::Pledge { version } => ItemWire {
+                version: Some(version),
+                ..blank(ItemKind::Pledge)
+            },
+        }
+    }
 }
 
 impl AssignedItem {
@@ -974,6 +1206,88 @@ mod tests {
             verify_check_in(SECRET, START, END, "12ab56", at),
             Err(CheckInRefusal::WrongCode)
         );
+    }
+
+    #[test]
+    fn the_json_forms_are_the_documented_ones() {
+        use serde_json::json;
+        let confirmed = CheckIn {
+            event_id: "e1".into(),
+            state: CheckInState::Confirmed { shown_at: 60_000 },
+        };
+        let value = serde_json::to_value(&confirmed).unwrap();
+        assert_eq!(
+            value,
+            json!({"event_id": "e1", "state": "confirmed", "shown_at": 60_000})
+        );
+        assert_eq!(serde_json::from_value::<CheckIn>(value).unwrap(), confirmed);
+        let refused = json!({"event_id": "e2", "state": "refused", "reason": "too_late"});
+        let back: CheckIn = serde_json::from_value(refused.clone()).unwrap();
+        assert_eq!(
+            back.state,
+            CheckInState::Refused {
+                reason: CheckInRefusal::TooLate
+            }
+        );
+        assert_eq!(serde_json::to_value(&back).unwrap(), refused);
+        assert!(
+            serde_json::from_value::<CheckIn>(json!({"event_id": "e", "state": "refused"}))
+                .is_err()
+        );
+
+        for (item, value) in [
+            (
+                AssignedItem::Lesson { id: "l1".into() },
+                json!({"kind": "lesson", "id": "l1"}),
+            ),
+            (
+                AssignedItem::Scenario { id: "s1".into() },
+                json!({"kind": "scenario", "id": "s1"}),
+            ),
+            (
+                AssignedItem::RiskCheck {
+                    checklist: "c".into(),
+                },
+                json!({"kind": "risk_check", "checklist": "c"}),
+            ),
+            (
+                AssignedItem::Pledge { version: 2 },
+                json!({"kind": "pledge", "version": 2}),
+            ),
+        ] {
+            assert_eq!(serde_json::to_value(&item).unwrap(), value);
+            assert_eq!(serde_json::from_value::<AssignedItem>(value).unwrap(), item);
+        }
+        assert!(serde_json::from_value::<AssignedItem>(json!({"kind": "lesson"})).is_err());
+
+        let minutes = MinutesRequest {
+            minutes: SessionMinutes {
+                points: "p".into(),
+                decisions: "d".into(),
+                speakers: vec!["王".into()],
+                summary: "s".into(),
+            },
+            publish: true,
+        };
+        let value = serde_json::to_value(&minutes).unwrap();
+        assert_eq!(
+            value,
+            json!({"points": "p", "decisions": "d", "speakers": ["王"], "summary": "s", "publish": true})
+        );
+        assert_eq!(
+            serde_json::from_value::<MinutesRequest>(value).unwrap(),
+            minutes
+        );
+
+        let shown = tally(1, &vec![vec![5u8]; 5], vec!["c".into()]);
+        let value = serde_json::to_value(&shown).unwrap();
+        assert_eq!(value["status"], "shown");
+        assert_eq!(value["answers"], 5);
+        assert_eq!(
+            serde_json::from_value::<FeedbackResults>(value).unwrap(),
+            shown
+        );
+        assert!(serde_json::from_value::<FeedbackResults>(json!({"status": "shown"})).is_err());
     }
 
     #[test]
