@@ -522,13 +522,13 @@ ui_text! {
     FormInvisible => "{field} contains invisible or control characters.", "{field}含有不可见字符或控制字符。";
 
     SessionsTitle => "Study sessions", "学习活动";
-    SessionsIntro => "Your unit's group study, the leading group's study and integrity lectures: what to prepare, and checking in.", "本单位集体学习、中心组学习和廉政党课：会前准备与签到。";
+    SessionsIntro => "Your unit's collective study, theory study group meetings and integrity classes: what to prepare, and checking in.", "本单位集体学习、中心组学习和廉政党课：会前准备与签到。";
     SessionsUpcoming => "Coming up", "近期安排";
     SessionsHeld => "Held", "已开展";
     SessionsNone => "No sessions scheduled for your unit.", "本单位暂无学习活动安排。";
-    SessionKindGroupStudy => "Group study", "集体学习";
-    SessionKindCentreGroup => "Leading group study", "中心组学习";
-    SessionKindIntegrityLecture => "Integrity lecture", "廉政党课";
+    SessionKindGroupStudy => "Collective study", "集体学习";
+    SessionKindCentreGroup => "Theory study group", "中心组学习";
+    SessionKindIntegrityLecture => "Integrity class", "廉政党课";
     SessionWhen => "{date}, {start}–{end}", "{date} {start}—{end}";
     SessionPlace => "Place: {place}", "地点：{place}";
     SessionConvener => "Convener: {name}", "召集人：{name}";
