@@ -320,6 +320,9 @@ pub fn app(config: &Config, state: AppState) -> Router {
             state.clone(),
             auth::refuse_cross_site,
         ))
+        // API answers are compressed as they go; the app's files were
+        // compressed at build time (see `static_files::service`).
+        .layer(tower_http::compression::CompressionLayer::new())
         .with_state(state);
     let router = Router::new()
         .nest("/api", api)
@@ -335,12 +338,10 @@ pub fn app(config: &Config, state: AppState) -> Router {
     } else {
         router
     };
-    router
-        .layer(tower_http::compression::CompressionLayer::new())
-        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            config.request_timeout,
-        ))
+    router.layer(tower_http::timeout::TimeoutLayer::with_status_code(
+        StatusCode::REQUEST_TIMEOUT,
+        config.request_timeout,
+    ))
 }
 
 async fn health() -> Json<serde_json::Value> {

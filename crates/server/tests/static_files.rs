@@ -22,8 +22,11 @@ async fn boot() -> TestServer {
         "index.html",
         b"<!DOCTYPE html><html><head><title>Qinglian</title></head><body></body></html>",
     );
-    // Large enough to be worth compressing.
+    // Large enough to be worth compressing; the build leaves compressed
+    // copies next to it (stand-ins here, told apart by their bytes).
     write(WASM, &b"\0asm\x01\0\0\0".repeat(512));
+    write(&format!("{WASM}.br"), b"brotli bytes");
+    write(&format!("{WASM}.gz"), b"gzip bytes");
     write(
         "qinglian-0123456789abcdef.js",
         "export default function init() {}\n".repeat(64).as_bytes(),
@@ -157,17 +160,60 @@ async fn worker_and_manifest_always_revalidate() {
 }
 
 #[tokio::test]
-async fn responses_are_compressed_when_asked() {
+async fn the_builds_compressed_files_are_sent_when_accepted() {
     let server = boot().await;
-    for encoding in ["gzip", "br"] {
+    for (accept, encoding, body) in [
+        ("gzip, deflate, br", "br", "brotli bytes"),
+        ("br", "br", "brotli bytes"),
+        ("gzip", "gzip", "gzip bytes"),
+    ] {
         let response = client()
             .get(format!("{}/{WASM}", server.base))
-            .header("accept-encoding", encoding)
+            .header("accept-encoding", accept)
             .send()
             .await
             .unwrap();
-        assert_eq!(header(&response, "content-encoding"), encoding);
+        assert_eq!(header(&response, "content-encoding"), encoding, "{accept}");
+        assert_eq!(header(&response, "content-type"), "application/wasm");
+        assert!(header(&response, "vary")
+            .to_ascii_lowercase()
+            .contains("accept-encoding"));
+        assert_eq!(
+            header(&response, "cache-control"),
+            "public, max-age=31536000, immutable"
+        );
+        assert_eq!(response.text().await.unwrap(), body, "{accept}");
     }
+    let plain = client()
+        .get(format!("{}/{WASM}", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(header(&plain, "content-encoding"), "");
+    assert_eq!(plain.bytes().await.unwrap().len(), 8 * 512);
+}
+
+#[tokio::test]
+async fn files_without_a_compressed_copy_are_not_compressed_per_request() {
+    let server = boot().await;
+    let response = client()
+        .get(format!("{}/qinglian-0123456789abcdef.js", server.base))
+        .header("accept-encoding", "gzip, br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(header(&response, "content-encoding"), "");
+    // API answers are still compressed as they go.
+    let api = client()
+        .get(format!(
+            "{}/api/v1/no-such-endpoint-with-a-long-enough-name-to-compress",
+            server.base
+        ))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(header(&api, "content-encoding"), "gzip");
 }
 
 #[tokio::test]
