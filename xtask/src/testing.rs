@@ -68,6 +68,8 @@ pub fn test(root: &Path, args: &[String]) -> Result<()> {
 
     if !quick {
         build::build_app(root, &path)?;
+        // The end-to-end tests run what ships: with the compressed copies.
+        build::precompress(&root.join("dist"))?;
         build::build_server(root)?;
         step("End-to-end tests: the built app in headless Chromium against qinglian-server");
         counted(
