@@ -21,6 +21,10 @@ pub fn bench(root: &Path) -> Result<()> {
     build::build_app(root, &path)?;
     build::precompress(&root.join("dist"))?;
     let sizes = sizes(root);
+    build::build_server(root)?;
+    tools::ensure_node_packages(root)?;
+    step("Page load on a slow phone (headless Chromium, throttled, beside a static page)");
+    let load = load_benchmark(root);
     step("Storage benchmarks in headless Chromium (release build)");
     let storage = storage_benchmarks(root, &path);
     step("Sync throughput (qinglian-server on loopback, release build)");
@@ -36,7 +40,48 @@ pub fn bench(root: &Path) -> Result<()> {
             "sync_bench",
         ]),
     );
-    sizes.and(storage).and(sync)
+    sizes.and(load).and(storage).and(sync)
+}
+
+/// Runs `tests/load_bench.mjs` (the release build on the real server, a
+/// throttled phone, beside a static page), prints its lines, and checks its
+/// medians against budget.toml.
+fn load_benchmark(root: &Path) -> Result<()> {
+    let output = std::process::Command::new("node")
+        .arg("tests/load_bench.mjs")
+        .current_dir(root)
+        .env("QINGLIAN_SERVER", build::server_binary(root))
+        .env("QINGLIAN_DIST", root.join("dist"))
+        .output()
+        .map_err(|err| format!("could not run the page-load benchmark: {err}"))?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    for line in stdout.lines().filter(|l| l.starts_with("load:")) {
+        println!("{line}");
+    }
+    let result: Option<serde_json::Value> = stdout
+        .lines()
+        .rev()
+        .find_map(|l| serde_json::from_str(l).ok());
+    let Some(result) = result.filter(|_| output.status.success()) else {
+        eprintln!("{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+        return Err("the page-load benchmark failed (output above)".to_owned());
+    };
+    let ratio = result["cold_ratio"].as_f64().unwrap_or(f64::INFINITY);
+    let warm = result["warm_ms"].as_f64().unwrap_or(f64::INFINITY);
+    let ratio_budget = read_budget_key(root, "cold_ready_ratio_tenths")? as f64 / 10.0;
+    let warm_budget = read_budget_key(root, "warm_ready_ms")? as f64;
+    println!("budget: first visit ready within {ratio_budget}× the static page, warm start within {warm_budget} ms (budget.toml)");
+    if ratio > ratio_budget {
+        return Err(format!(
+            "the first visit is ready after {ratio}× the static page's time, over the {ratio_budget}× budget"
+        ));
+    }
+    if warm > warm_budget {
+        return Err(format!(
+            "the warm start takes {warm} ms, over the {warm_budget} ms budget"
+        ));
+    }
+    Ok(())
 }
 
 /// Runs `tests/bench.rs` in Chromium and prints its `bench:` lines.
