@@ -8,6 +8,16 @@ use leptos_router::components::A;
 use qinglian_core::i18n::{Key, Message, ServerCall};
 use qinglian_core::sync::{JoinRequest, Role, MIN_PASSWORD_CHARS};
 
+/// The local date of a time, `YYYY-MM-DD`.
+pub fn date(at: i64) -> String {
+    qinglian_core::calendar::iso_date(qinglian_core::calendar::day_of(at, offset_minutes()))
+}
+
+/// The local date and time, `YYYY-MM-DD HH:MM`.
+pub fn date_time(at: i64) -> String {
+    format!("{} {}", date(at), clock_time(at))
+}
+
 /// `HH:MM` in local time.
 pub fn clock_time(at: i64) -> String {
     let local = at + i64::from(offset_minutes()) * 60_000;
@@ -351,8 +361,8 @@ pub fn SignedInDevices() -> impl IntoView {
                                                 <strong>{agent}</strong>
                                                 {current.then(|| view! { " · "<span class="badge">{tr(Key::DeviceThis)}</span> })}
                                                 <br/><span class="muted small">{trf(Key::DeviceSince, vec![
-                                                    ("date", crate::pages::admin::date_time(s["created_at"].as_i64().unwrap_or_default())),
-                                                    ("time", crate::pages::admin::date_time(s["last_seen_at"].as_i64().unwrap_or_default())),
+                                                    ("date", date_time(s["created_at"].as_i64().unwrap_or_default())),
+                                                    ("time", date_time(s["last_seen_at"].as_i64().unwrap_or_default())),
                                                 ])}</span>
                                             </span>
                                             {(!current).then(|| view! {

@@ -2,26 +2,15 @@
 //! explanation for a phone not signed in to a bureau server, the "as of the
 //! last sync" line, and the outbox entries of a page with their state.
 
-use crate::components::account::clock_time;
-use crate::state::{offset_minutes, tr, trf, use_app, AppState};
+pub use crate::components::account::{date, date_time};
+use crate::state::{tr, trf, use_app, AppState};
 use crate::together::{self, Queued, Request};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_location;
-use qinglian_core::calendar;
 use qinglian_core::i18n::Key;
 use qinglian_core::sync::User;
-use qinglian_core::together::FieldProblem;
-
-/// The local date of a time, `YYYY-MM-DD`.
-pub fn date(at: i64) -> String {
-    calendar::iso_date(calendar::day_of(at, offset_minutes()))
-}
-
-/// The local date and time, `YYYY-MM-DD HH:MM`.
-pub fn date_time(at: i64) -> String {
-    format!("{} {}", date(at), clock_time(at))
-}
+use qinglian_core::together::{FieldProblem, ProblemKind};
 
 /// The tabs between the four pages, and the page's frame: a heading, the
 /// explanation when not signed in, otherwise `children` with the signed-in
@@ -201,22 +190,15 @@ pub fn form_problem(problem: &FieldProblem, field: Key) -> (Key, Vec<(&'static s
     let state = use_app();
     let lang = state.settings.with_untracked(|s| s.lang);
     let name = qinglian_core::i18n::text(lang, field).to_owned();
-    if problem.reason.contains("empty") {
-        (Key::FormMissing, vec![("field", name)])
-    } else if problem.reason.contains("characters; at most") {
-        let max = problem
-            .reason
-            .rsplit(' ')
-            .next()
-            .unwrap_or_default()
-            .to_owned();
-        (Key::FormTooLong, vec![("field", name), ("n", max)])
-    } else if problem.reason.contains("invisible") {
-        (Key::FormInvisible, vec![("field", name)])
-    } else if problem.reason.contains("after the start") {
-        (Key::FormEndBeforeStart, vec![])
-    } else {
-        (Key::FormInPast, vec![])
+    match problem.kind {
+        ProblemKind::Missing => (Key::FormMissing, vec![("field", name)]),
+        ProblemKind::TooLong { max } => (
+            Key::FormTooLong,
+            vec![("field", name), ("n", max.to_string())],
+        ),
+        ProblemKind::Invisible => (Key::FormInvisible, vec![("field", name)]),
+        ProblemKind::EndBeforeStart => (Key::FormEndBeforeStart, vec![]),
+        ProblemKind::Other => (Key::FormInPast, vec![]),
     }
 }
 

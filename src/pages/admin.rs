@@ -3,12 +3,11 @@
 //! with history and roll-back, and the audit log. Everything here is the
 //! server's: the page says so plainly when offline or not an administrator.
 
-use crate::components::account::clock_time;
+use crate::components::account::{date, date_time};
 use crate::components::qr::QrCode;
-use crate::state::{offset_minutes, tr, trf, use_app};
+use crate::state::{tr, trf, use_app};
 use crate::sync::{api, Refusal};
 use leptos::prelude::*;
-use qinglian_core::calendar;
 use qinglian_core::i18n::{Key, ServerCall};
 use qinglian_core::sync::Role;
 use serde_json::{json, Value};
@@ -44,15 +43,6 @@ impl Section {
             Section::Audit => Key::AdminAudit,
         }
     }
-}
-
-/// `YYYY-MM-DD HH:MM` in local time.
-pub fn date_time(at: i64) -> String {
-    format!("{} {}", date(at), clock_time(at))
-}
-
-fn date(at: i64) -> String {
-    calendar::iso_date(calendar::day_of(at, offset_minutes()))
 }
 
 /// A server call's outcome shown under a form: done, or why not (the

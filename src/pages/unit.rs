@@ -1,22 +1,13 @@
 //! The unit report for leaders (and administrators): each member's progress,
 //! the unit's totals, and a CSV download. Online only: it is the server's view.
 
-use crate::components::account::clock_time;
-use crate::state::{offset_minutes, tr, trf, use_app};
+use crate::components::account::{date, date_time};
+use crate::state::{tr, trf, use_app};
 use crate::sync;
 use leptos::prelude::*;
-use qinglian_core::calendar;
 use qinglian_core::i18n::{Key, Message};
 use qinglian_core::sync::Role;
 use serde_json::Value;
-
-fn date_time(at: i64) -> String {
-    format!(
-        "{} {}",
-        calendar::iso_date(calendar::day_of(at, offset_minutes())),
-        clock_time(at)
-    )
-}
 
 #[component]
 pub fn UnitPage() -> impl IntoView {
@@ -263,7 +254,7 @@ fn TogetherSections(report: Value) -> impl IntoView {
                 <li>
                     <p><strong>{items.join(state.settings.with_untracked(|s| if s.lang == qinglian_core::settings::Lang::ZhHans { "、" } else { ", " }))}</strong></p>
                     <p class="muted small">{trf(Key::ReportAssignmentLine, vec![
-                        ("date", a["due_at"].as_i64().map(|at| calendar::iso_date(calendar::day_of(at, offset_minutes()))).unwrap_or_default()),
+                        ("date", a["due_at"].as_i64().map(date).unwrap_or_default()),
                         ("done", count(&a["done"])),
                         ("members", count(&a["members"])),
                         ("overdue", count(&a["overdue"])),
@@ -280,7 +271,7 @@ fn TogetherSections(report: Value) -> impl IntoView {
                     <p class="prewrap">{q["text"].as_str().unwrap_or_default().to_owned()}</p>
                     <p class="muted small">{trf(Key::ReportDaysOpen, vec![
                         ("unit", q["unit_name"].as_str().unwrap_or_default().to_owned()),
-                        ("date", q["asked_at"].as_i64().map(|at| calendar::iso_date(calendar::day_of(at, offset_minutes()))).unwrap_or_default()),
+                        ("date", q["asked_at"].as_i64().map(date).unwrap_or_default()),
                         ("n", count(&q["days_open"])),
                     ])}</p>
                 </li>

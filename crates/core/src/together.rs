@@ -232,6 +232,23 @@ pub const MAX_SESSION_MS: i64 = 12 * 60 * 60_000;
 pub struct FieldProblem {
     pub field: String,
     pub reason: String,
+    /// What kind of problem, for the app to say it in the reader's words.
+    pub kind: ProblemKind,
+}
+
+/// The kinds of problem a form tells apart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProblemKind {
+    /// Required and empty.
+    Missing,
+    /// Longer than this many characters.
+    TooLong { max: usize },
+    /// Control or invisible format characters.
+    Invisible,
+    /// The end is not after the start.
+    EndBeforeStart,
+    /// Anything else (a date out of range, a list too long, an id).
+    Other,
 }
 
 impl std::fmt::Display for FieldProblem {
@@ -241,9 +258,18 @@ impl std::fmt::Display for FieldProblem {
 }
 
 fn refuse<T>(field: &str, reason: impl Into<String>) -> Result<T, FieldProblem> {
+    refuse_as(field, ProblemKind::Other, reason)
+}
+
+fn refuse_as<T>(
+    field: &str,
+    kind: ProblemKind,
+    reason: impl Into<String>,
+) -> Result<T, FieldProblem> {
     Err(FieldProblem {
         field: field.to_owned(),
         reason: reason.into(),
+        kind,
     })
 }
 
@@ -253,17 +279,25 @@ fn refuse<T>(field: &str, reason: impl Into<String>) -> Result<T, FieldProblem> 
 pub fn check_text(field: &str, text: &str, max: usize, optional: bool) -> Result<(), FieldProblem> {
     let trimmed = text.trim();
     if trimmed.is_empty() && !optional {
-        return refuse(field, "must not be empty");
+        return refuse_as(field, ProblemKind::Missing, "must not be empty");
     }
     let chars = trimmed.chars().count();
     if chars > max {
-        return refuse(field, format!("is {chars} characters; at most {max}"));
+        return refuse_as(
+            field,
+            ProblemKind::TooLong { max },
+            format!("is {chars} characters; at most {max}"),
+        );
     }
     if trimmed
         .chars()
         .any(|c| (c.is_control() && c != '\n' && c != '\t') || crate::sync::is_format_char(c))
     {
-        return refuse(field, "contains control or invisible characters");
+        return refuse_as(
+            field,
+            ProblemKind::Invisible,
+            "contains control or invisible characters",
+        );
     }
     Ok(())
 }
@@ -368,7 +402,11 @@ impl NewStudySession {
             check_ids("scenario", std::slice::from_ref(scenario))?;
         }
         if self.ends_at <= self.starts_at {
-            return refuse("ends_at", "must be after the start");
+            return refuse_as(
+                "ends_at",
+                ProblemKind::EndBeforeStart,
+                "must be after the start",
+            );
         }
         if self.ends_at - self.starts_at > MAX_SESSION_MS {
             return refuse("ends_at", "a session lasts at most 12 hours");

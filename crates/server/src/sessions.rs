@@ -76,6 +76,7 @@ fn refuse(field: &str, reason: impl Into<String>) -> ApiError {
     field_error(FieldProblem {
         field: field.to_owned(),
         reason: reason.into(),
+        kind: qinglian_core::together::ProblemKind::Other,
     })
 }
 
