@@ -2,6 +2,9 @@
 //! store can be joined by a PostgreSQL one without touching a handler. No SQL
 //! lives outside this module.
 
+mod pg;
+mod pg_sessions;
+mod pg_voice;
 mod sessions;
 mod sqlite;
 mod sqlite_sessions;
@@ -12,6 +15,7 @@ pub use sessions::{
     AssignmentRecord, CheckInVerdict, NewAssignmentRow, NewSessionRow, PendingCheckIn,
     QuestionTally, SessionRecord, SessionStore, StudyFacts,
 };
+pub use pg::PgStore;
 pub use sqlite::SqliteStore;
 pub use voice::VoiceStore;
 
