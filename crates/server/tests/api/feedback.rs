@@ -280,7 +280,7 @@ async fn columns(db: &mut sqlx::SqliteConnection, table: &str) -> Vec<String> {
 }
 
 #[tokio::test]
-async fn the_database_does_not_link_an_answer_to_a_member_or_a_moment() {
+async fn sqlite_the_database_does_not_link_an_answer_to_a_member_or_a_moment() {
     let mut w = world().await;
     let mut members = w.learners(w.office, 20, "member").await;
     let (id, closes_at) = open(&mut w.boss, w.office, 4_000, "r-1").await;
