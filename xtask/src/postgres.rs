@@ -178,3 +178,25 @@ impl Drop for Cluster {
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Starts a real cluster: `cargo test -p xtask -- --ignored`.
+    #[test]
+    #[ignore = "starts PostgreSQL (and may install it)"]
+    fn a_throwaway_cluster_answers_and_is_gone_after() {
+        let cluster = Cluster::start(false).unwrap();
+        let answer = output_of(Command::new("psql").args([
+            cluster.url.as_str(),
+            "-tAc",
+            "SELECT 40 + 2",
+        ]))
+        .unwrap();
+        assert_eq!(answer.trim(), "42");
+        let dir = cluster.dir.clone();
+        drop(cluster);
+        assert!(!dir.exists());
+    }
+}
