@@ -24,8 +24,10 @@ impl SessionStore for PgStore {
         todo!()
     }
 
-    async fn study_sessions_since(&self, ends_after: i64)
-        -> Result<Vec<SessionRecord>, StoreError> {
+    async fn study_sessions_since(
+        &self,
+        ends_after: i64,
+    ) -> Result<Vec<SessionRecord>, StoreError> {
         todo!()
     }
 
