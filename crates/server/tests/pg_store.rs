@@ -928,6 +928,51 @@ async fn the_same_calls_give_the_same_answers_as_sqlite() {
     db.drop_it().await;
 }
 
+#[tokio::test]
+async fn a_lock_held_past_the_busy_timeout_answers_busy() {
+    use sqlx::Connection;
+    let Some(db) = TestDb::create().await else {
+        return;
+    };
+    let store = PgStore::open(&db.url, Duration::from_millis(500))
+        .await
+        .unwrap();
+    let user = store
+        .create_admin(account("ana", "Ana"), T0, &Actor::cli())
+        .await
+        .unwrap();
+    // Another process holds the unit tree and the account's row.
+    let mut other = sqlx::PgConnection::connect(&db.url).await.unwrap();
+    sqlx::query("BEGIN").execute(&mut other).await.unwrap();
+    sqlx::query("LOCK TABLE units IN ACCESS EXCLUSIVE MODE")
+        .execute(&mut other)
+        .await
+        .unwrap();
+    sqlx::query("SELECT id FROM users WHERE id = $1 FOR UPDATE")
+        .bind(user.id)
+        .execute(&mut other)
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let created = store.create_unit("A", None, T0, &Actor::cli()).await;
+    assert!(matches!(created, Err(StoreError::Busy)), "{created:?}");
+    let pushed = store.push(user.id, "d1", &study("d1", 1, 1), T0, 100).await;
+    assert!(matches!(pushed, Err(StoreError::Busy)), "{pushed:?}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    sqlx::query("ROLLBACK").execute(&mut other).await.unwrap();
+    store
+        .create_unit("A", None, T0, &Actor::cli())
+        .await
+        .unwrap();
+    store
+        .push(user.id, "d1", &study("d1", 1, 1), T0, 100)
+        .await
+        .unwrap();
+    other.close().await.unwrap();
+    store.close().await;
+    db.drop_it().await;
+}
+
 /// Two servers on one database.
 async fn two_servers(db: &TestDb) -> (Arc<PgStore>, Arc<PgStore>) {
     (Arc::new(db.open().await), Arc::new(db.open().await))

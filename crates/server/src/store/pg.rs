@@ -21,7 +21,7 @@ use qinglian_core::progress::{QuizRecord, MASTERY_PERCENT};
 use qinglian_core::sync::{Role, User};
 use serde_json::{json, Value};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
-use sqlx::{Postgres, Row, Transaction};
+use sqlx::{Connection, Postgres, Row, Transaction};
 use std::collections::HashMap;
 use std::future::Future;
 use std::time::Duration;
@@ -50,17 +50,25 @@ impl PgStore {
         let options: PgConnectOptions = url.parse()?;
         let options = options.options([(
             "lock_timeout",
-            format!("{}ms", busy_timeout.as_millis().max(1)),
+            format!("{}ms", busy_timeout.as_millis().clamp(1, i32::MAX as u128)),
         )]);
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(busy_timeout)
             .connect_with(options)
             .await?;
+        // On a connection of its own without the lock timeout: a migration
+        // (or another server's, which holds the migration lock) may wait
+        // for the transactions under way longer than a request would.
+        let mut migrating = pool.acquire().await?.detach();
+        sqlx::query("SET lock_timeout = 0")
+            .execute(&mut migrating)
+            .await?;
         sqlx::migrate!("./migrations_pg")
-            .run(&pool)
+            .run(&mut migrating)
             .await
             .map_err(|err| StoreError::Db(format!("cannot apply the migrations: {err}")))?;
+        migrating.close().await?;
         Ok(PgStore { pool })
     }
 
@@ -1693,5 +1701,128 @@ impl Store for PgStore {
         Err(StoreError::Refused(
             "this server uses PostgreSQL: back it up with pg_dump (see docs/DEPLOY.md)".into(),
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicU32, Ordering};
+    use tokio::sync::Notify;
+
+    /// A new database on the server of `QINGLIAN_TEST_POSTGRES`, if set:
+    /// (the server's URL, its name, its URL).
+    async fn scratch_database() -> Option<(String, String, String)> {
+        let server = std::env::var("QINGLIAN_TEST_POSTGRES").ok()?;
+        let name = format!("store_unit_{:016x}", rand::random::<u64>());
+        let mut admin = sqlx::PgConnection::connect(&server).await.unwrap();
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+        let (base, _) = server.rsplit_once('/').unwrap();
+        let url = format!("{base}/{name}");
+        Some((server, name, url))
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_transaction_aborted_by_a_deadlock_is_run_again() {
+        let Some((server, name, url)) = scratch_database().await else {
+            return;
+        };
+        let store = PgStore::open(&url, Duration::from_secs(10)).await.unwrap();
+        sqlx::query("CREATE TABLE scratch (id BIGINT PRIMARY KEY)")
+            .execute(&store.pool)
+            .await
+            .unwrap();
+        sqlx::query("INSERT INTO scratch VALUES (1), (2)")
+            .execute(&store.pool)
+            .await
+            .unwrap();
+        let ours_has_1 = Notify::new();
+        let theirs_has_2 = Notify::new();
+        let attempts = AtomicU32::new(0);
+        // Ours locks row 1, then waits for row 2, which theirs holds; theirs
+        // then waits for row 1. Ours waited first, so its deadlock check runs
+        // first and aborts it; the second try finds the rows free.
+        let ours = store.transaction(false, |mut tx| {
+            let (ours_has_1, theirs_has_2, attempts) = (&ours_has_1, &theirs_has_2, &attempts);
+            async move {
+                let attempt = attempts.fetch_add(1, Ordering::SeqCst) + 1;
+                sqlx::query("SELECT id FROM scratch WHERE id = 1 FOR UPDATE")
+                    .execute(&mut *tx)
+                    .await?;
+                if attempt == 1 {
+                    ours_has_1.notify_one();
+                    theirs_has_2.notified().await;
+                }
+                sqlx::query("SELECT id FROM scratch WHERE id = 2 FOR UPDATE")
+                    .execute(&mut *tx)
+                    .await?;
+                Ok((tx, attempt))
+            }
+        });
+        let theirs = async {
+            let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
+            ours_has_1.notified().await;
+            sqlx::query("BEGIN").execute(&mut conn).await.unwrap();
+            sqlx::query("SELECT id FROM scratch WHERE id = 2 FOR UPDATE")
+                .execute(&mut conn)
+                .await
+                .unwrap();
+            theirs_has_2.notify_one();
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            sqlx::query("SELECT id FROM scratch WHERE id = 1 FOR UPDATE")
+                .execute(&mut conn)
+                .await
+                .unwrap();
+            sqlx::query("COMMIT").execute(&mut conn).await.unwrap();
+            conn.close().await.unwrap();
+        };
+        let (ours, ()) = tokio::join!(ours, theirs);
+        assert_eq!(ours.unwrap(), 2, "run again once");
+        store.close().await;
+        let mut admin = sqlx::PgConnection::connect(&server).await.unwrap();
+        sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)"))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+    }
+
+    #[tokio::test]
+    async fn only_waits_read_as_busy() {
+        let Some((server, name, url)) = scratch_database().await else {
+            return;
+        };
+        let store = PgStore::open(&url, Duration::from_secs(10)).await.unwrap();
+        // 22021 (a bad byte sequence): as a number it ends like SQLITE_BUSY
+        // (22021 & 0xff == 5), yet it is no wait.
+        let err = sqlx::query("SELECT convert_from('\\xff'::bytea, 'UTF8')")
+            .execute(&store.pool)
+            .await
+            .unwrap_err();
+        assert_eq!(err.as_database_error().unwrap().code().unwrap(), "22021");
+        assert!(matches!(StoreError::from(err), StoreError::Db(_)));
+        // 55P03: a lock not had at once.
+        let mut holder = store.pool.begin().await.unwrap();
+        sqlx::query("LOCK TABLE units IN ACCESS EXCLUSIVE MODE")
+            .execute(&mut *holder)
+            .await
+            .unwrap();
+        let mut waiter = store.pool.begin().await.unwrap();
+        let err = sqlx::query("LOCK TABLE units IN ACCESS SHARE MODE NOWAIT")
+            .execute(&mut *waiter)
+            .await
+            .unwrap_err();
+        assert_eq!(err.as_database_error().unwrap().code().unwrap(), "55P03");
+        assert!(matches!(StoreError::from(err), StoreError::Busy));
+        waiter.rollback().await.unwrap();
+        holder.rollback().await.unwrap();
+        store.close().await;
+        let mut admin = sqlx::PgConnection::connect(&server).await.unwrap();
+        sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)"))
+            .execute(&mut admin)
+            .await
+            .unwrap();
     }
 }
