@@ -174,6 +174,11 @@ fn check_text(field: &str, text: &str) -> Result<(), EventProblem> {
             format!("is {} bytes; at most {MAX_TEXT_BYTES} are kept", text.len()),
         );
     }
+    // No keyboard types it, and a database's JSON type (PostgreSQL's jsonb)
+    // cannot hold it.
+    if text.contains('\0') {
+        return problem(field, "contains a NUL character".to_owned());
+    }
     Ok(())
 }
 
@@ -444,6 +449,16 @@ mod tests {
                 EventKind::ReflectionSaved {
                     lesson: "l".into(),
                     text: "x".repeat(MAX_TEXT_BYTES + 1)
+                },
+                now
+            ),
+            Err("text".into())
+        );
+        assert_eq!(
+            field(
+                EventKind::ReflectionSaved {
+                    lesson: "l".into(),
+                    text: "before\0after".into()
                 },
                 now
             ),
