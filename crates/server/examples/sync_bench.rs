@@ -42,9 +42,14 @@ async fn main() {
     let data = tempfile::tempdir().unwrap();
     let dist = tempfile::tempdir().unwrap();
     std::fs::write(dist.path().join("index.html"), "<!DOCTYPE html>").unwrap();
-    qinglian_server::admin::create_admin(data.path(), "bench-admin", "Bench", PASSWORD)
-        .await
-        .unwrap();
+    qinglian_server::admin::create_admin(
+        &qinglian_server::admin::Database::Sqlite(data.path().to_owned()),
+        "bench-admin",
+        "Bench",
+        PASSWORD,
+    )
+    .await
+    .unwrap();
     let config = Config::new(
         "127.0.0.1:0".parse().unwrap(),
         data.path().to_owned(),

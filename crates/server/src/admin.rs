@@ -83,10 +83,85 @@ pub fn prepare_data_dir(data_dir: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// `admin create-admin`: creates an administrator in the data directory's
-/// database (created and migrated when missing).
+/// Where the server keeps its data: one SQLite file in the data directory
+/// (one machine), or a PostgreSQL database that several servers share.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Database {
+    /// `qinglian.db` in this data directory.
+    Sqlite(std::path::PathBuf),
+    /// A `postgres://` URL (`--database-url`, `QINGLIAN_DATABASE_URL`).
+    Postgres(String),
+}
+
+impl Database {
+    /// `--database-url` when given, else the data directory's SQLite file.
+    pub fn chosen(data_dir: &Path, database_url: Option<&str>) -> Result<Database, String> {
+        match database_url.map(str::trim).filter(|url| !url.is_empty()) {
+            None => Ok(Database::Sqlite(data_dir.to_owned())),
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                Ok(Database::Postgres(url.to_owned()))
+            }
+            Some(url) => Err(format!(
+                "{:?} is not a PostgreSQL address: give postgres://user:password@host:port/database, or leave --database-url out to use SQLite in --data",
+                redact_url(url)
+            )),
+        }
+    }
+
+    /// Says which database, for messages and logs: never the password.
+    pub fn describe(&self) -> String {
+        match self {
+            Database::Sqlite(dir) => database_path(dir).display().to_string(),
+            Database::Postgres(url) => redact_url(url),
+        }
+    }
+
+    /// Opens the store (creating and migrating an SQLite file when missing;
+    /// migrating a PostgreSQL database).
+    pub async fn open(
+        &self,
+        busy_timeout: std::time::Duration,
+    ) -> Result<std::sync::Arc<dyn Store>, String> {
+        let store: std::sync::Arc<dyn Store> = match self {
+            Database::Sqlite(dir) => {
+                prepare_data_dir(dir)?;
+                std::sync::Arc::new(
+                    SqliteStore::open_with(&database_path(dir), busy_timeout)
+                        .await
+                        .map_err(|err| format!("cannot open {}: {err}", self.describe()))?,
+                )
+            }
+            Database::Postgres(url) => std::sync::Arc::new(
+                crate::store::PgStore::open(url, busy_timeout)
+                    .await
+                    .map_err(|err| format!("cannot open {}: {err}", self.describe()))?,
+            ),
+        };
+        Ok(store)
+    }
+}
+
+/// A database URL without its password (`***`) and without its query
+/// (which may carry one).
+pub fn redact_url(url: &str) -> String {
+    let url = url.split_once('?').map_or(url, |(base, _)| base);
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    match authority.rsplit_once('@') {
+        Some((credentials, host)) => match credentials.split_once(':') {
+            Some((user, _)) => format!("{scheme}://{user}:***@{host}{path}"),
+            None => url.to_owned(),
+        },
+        None => url.to_owned(),
+    }
+}
+
+/// `admin create-admin`: creates an administrator in the server's database
+/// (created and migrated when missing).
 pub async fn create_admin(
-    data_dir: &Path,
+    database: &Database,
     login: &str,
     display_name: &str,
     password: &str,
@@ -95,10 +170,7 @@ pub async fn create_admin(
     check_login(&login)?;
     let display_name = check_display_name(display_name)?;
     check_password(password)?;
-    prepare_data_dir(data_dir)?;
-    let store = SqliteStore::open(&database_path(data_dir))
-        .await
-        .map_err(|err| err.to_string())?;
+    let store = database.open(crate::store::sqlite_busy_timeout()).await?;
     let password_hash = hash_password(password)?;
     store
         .create_admin(
@@ -114,21 +186,21 @@ pub async fn create_admin(
         .map_err(|err| err.to_string())
 }
 
-/// The operations as the command line uses them: on the data directory's
-/// database (which must exist), audited as `cli`, hashing without a gate.
-pub async fn cli_ops(data_dir: &Path) -> Result<crate::ops::Ops, String> {
-    let db = database_path(data_dir);
-    if !db.is_file() {
-        return Err(format!(
-            "no database at {}: start the server once, or run `admin create-admin`, with this --data",
-            db.display()
-        ));
+/// The operations as the command line uses them: on the server's database
+/// (an SQLite one must exist), audited as `cli`, hashing without a gate.
+pub async fn cli_ops(database: &Database) -> Result<crate::ops::Ops, String> {
+    if let Database::Sqlite(data_dir) = database {
+        let db = database_path(data_dir);
+        if !db.is_file() {
+            return Err(format!(
+                "no database at {}: start the server once, or run `admin create-admin`, with this --data",
+                db.display()
+            ));
+        }
     }
-    let store = SqliteStore::open(&db)
-        .await
-        .map_err(|err| err.to_string())?;
+    let store = database.open(crate::store::sqlite_busy_timeout()).await?;
     Ok(crate::ops::Ops {
-        store: std::sync::Arc::new(store),
+        store,
         actor: Actor::cli(),
         hasher: crate::auth::Hasher::default(),
         content: None,

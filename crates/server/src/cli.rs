@@ -50,20 +50,23 @@ pub async fn run(command: AdminCommand) -> Result<(), String> {
             data,
             file,
             dry_run,
-        } => import(&data.data, &file, dry_run).await,
-        AdminCommand::Publish { data, file } => publish(&data.data, &file).await,
+        } => import(&data.database()?, &file, dry_run).await,
+        AdminCommand::Publish { data, file } => publish(&data.database()?, &file).await,
         AdminCommand::Backup { data, file } => {
-            let ops = admin::cli_ops(&data.data).await?;
+            let database = data.database()?;
+            let ops = admin::cli_ops(&database).await?;
             ops.backup(&file).await.map_err(say)?;
-            println!(
-                "backed up {} to {}",
-                admin::database_path(&data.data).display(),
-                file.display()
-            );
+            println!("backed up {} to {}", database.describe(), file.display());
             Ok(())
         }
         AdminCommand::Restore { data, file } => {
-            let restored = admin::restore(&data.data, &file).await?;
+            let admin::Database::Sqlite(data_dir) = data.database()? else {
+                return Err(
+                    "this server uses PostgreSQL: restore it with pg_restore (see docs/DEPLOY.md)"
+                        .to_owned(),
+                );
+            };
+            let restored = admin::restore(&data_dir, &file).await?;
             println!(
                 "restored {} from {}",
                 admin::database_path(&data.data).display(),
@@ -80,7 +83,7 @@ pub async fn run(command: AdminCommand) -> Result<(), String> {
 async fn unit(command: UnitCommand) -> Result<(), String> {
     match command {
         UnitCommand::Add { data, name, parent } => {
-            let ops = admin::cli_ops(&data.data).await?;
+            let ops = admin::cli_ops(&data.database()?).await?;
             let parent = match parent {
                 Some(parent) => Some(unit_id(&ops, &parent).await?),
                 None => None,
@@ -94,7 +97,7 @@ async fn unit(command: UnitCommand) -> Result<(), String> {
             println!("added unit {} {path}", unit.id);
         }
         UnitCommand::List { data } => {
-            let ops = admin::cli_ops(&data.data).await?;
+            let ops = admin::cli_ops(&data.database()?).await?;
             let (views, _) = ops.unit_list().await.map_err(say)?;
             println!("id\tpath\tmembers\tarchived");
             for view in views {
@@ -120,7 +123,7 @@ async fn invite(command: InviteCommand) -> Result<(), String> {
             max_uses,
             days,
         } => {
-            let ops = admin::cli_ops(&data.data).await?;
+            let ops = admin::cli_ops(&data.database()?).await?;
             let unit = unit_id(&ops, &unit).await?;
             let invite = ops
                 .create_invite(unit, role(&role_text)?, max_uses, days)
@@ -137,7 +140,7 @@ async fn invite(command: InviteCommand) -> Result<(), String> {
             println!("join link: {}", invite.join_path);
         }
         InviteCommand::List { data } => {
-            let ops = admin::cli_ops(&data.data).await?;
+            let ops = admin::cli_ops(&data.database()?).await?;
             println!("code\tunit\trole\tstatus\tuses_left\texpires");
             for invite in ops.invites().await.map_err(say)? {
                 println!(
@@ -152,7 +155,7 @@ async fn invite(command: InviteCommand) -> Result<(), String> {
             }
         }
         InviteCommand::Revoke { data, code } => {
-            let ops = admin::cli_ops(&data.data).await?;
+            let ops = admin::cli_ops(&data.database()?).await?;
             let invite = ops.revoke_invite(&code).await.map_err(say)?;
             println!(
                 "revoked invite {} ({} of {} uses made)",
@@ -172,7 +175,7 @@ async fn user(command: UserCommand) -> Result<(), String> {
             role: role_text,
             disabled,
         } => {
-            let ops = admin::cli_ops(&data.data).await?;
+            let ops = admin::cli_ops(&data.database()?).await?;
             let unit_id = match unit {
                 Some(unit) => Some(unit_id(&ops, &unit).await?),
                 None => None,
@@ -215,19 +218,19 @@ async fn user(command: UserCommand) -> Result<(), String> {
             }
         }
         UserCommand::Disable { data, login } => {
-            let ops = admin::cli_ops(&data.data).await?;
+            let ops = admin::cli_ops(&data.database()?).await?;
             let id = ops.user_by_login(&login).await.map_err(say)?.user.id;
             let record = ops.set_disabled(id, true).await.map_err(say)?;
             println!("disabled {}; their sessions have ended", record.user.login);
         }
         UserCommand::Enable { data, login } => {
-            let ops = admin::cli_ops(&data.data).await?;
+            let ops = admin::cli_ops(&data.database()?).await?;
             let id = ops.user_by_login(&login).await.map_err(say)?.user.id;
             let record = ops.set_disabled(id, false).await.map_err(say)?;
             println!("enabled {}", record.user.login);
         }
         UserCommand::ResetPassword { data, login } => {
-            let ops = admin::cli_ops(&data.data).await?;
+            let ops = admin::cli_ops(&data.database()?).await?;
             let id = ops.user_by_login(&login).await.map_err(say)?.user.id;
             let reset = ops.reset_password(id).await.map_err(say)?;
             println!(
@@ -260,10 +263,10 @@ fn print_rows(outcome: &RosterOutcome) {
     }
 }
 
-async fn import(data: &Path, file: &Path, dry_run: bool) -> Result<(), String> {
+async fn import(database: &admin::Database, file: &Path, dry_run: bool) -> Result<(), String> {
     let csv = std::fs::read_to_string(file)
         .map_err(|err| format!("cannot read {}: {err}", file.display()))?;
-    let ops = admin::cli_ops(data).await?;
+    let ops = admin::cli_ops(database).await?;
     if dry_run {
         let outcome = ops.roster_preview(&csv).await.map_err(say)?;
         print_rows(&outcome);
@@ -337,9 +340,9 @@ fn content_to_publish(source: &Path) -> Result<Vec<u8>, String> {
         .map_err(|err| err.to_string())
 }
 
-async fn publish(data: &Path, file: &Path) -> Result<(), String> {
+async fn publish(database: &admin::Database, file: &Path) -> Result<(), String> {
     let body = content_to_publish(file)?;
-    let ops = admin::cli_ops(data).await?;
+    let ops = admin::cli_ops(database).await?;
     let published = ops.publish(&body).await.map_err(say)?;
     println!(
         "published content {} ({}); a running server serves it within seconds",

@@ -32,6 +32,9 @@ use tokio::net::TcpListener;
 pub struct Config {
     pub addr: SocketAddr,
     pub data_dir: PathBuf,
+    /// A PostgreSQL database shared with other servers (`--database-url`);
+    /// without it the data directory's SQLite file.
+    pub database_url: Option<String>,
     pub static_dir: PathBuf,
     /// Proxies whose `X-Forwarded-For` names the client (`--trusted-proxy`).
     pub trusted_proxies: Vec<auth::Cidr>,
@@ -62,6 +65,7 @@ impl Config {
         Config {
             addr,
             data_dir,
+            database_url: None,
             static_dir,
             trusted_proxies: Vec::new(),
             public_url: None,
@@ -157,8 +161,9 @@ pub struct AppState {
     pub public_origin: Option<String>,
     pub max_events_per_user: u64,
     pub fault_abort_after_commit: bool,
-    /// Held while the server runs: `admin restore` waits for it to stop.
-    pub data_lock: Arc<lock::DataLock>,
+    /// Held while the server runs on SQLite: `admin restore` waits for it
+    /// to stop. (PostgreSQL is restored with its own tools.)
+    pub data_lock: Option<Arc<lock::DataLock>>,
 }
 
 /// Milliseconds since 1970 UTC, the unit of every time the server keeps.
@@ -170,13 +175,19 @@ pub fn now_ms() -> i64 {
 
 /// Opens the data directory's database (migrating it) and loads the content.
 pub async fn state(config: &Config) -> Result<AppState, StartError> {
-    admin::prepare_data_dir(&config.data_dir).map_err(StartError)?;
-    let data_lock = Arc::new(lock::DataLock::shared(&config.data_dir).map_err(StartError)?);
-    let db = admin::database_path(&config.data_dir);
-    let store = store::SqliteStore::open_with(&db, config.busy_timeout)
+    let database = admin::Database::chosen(&config.data_dir, config.database_url.as_deref())
+        .map_err(StartError)?;
+    let data_lock = match &database {
+        admin::Database::Sqlite(dir) => {
+            admin::prepare_data_dir(dir).map_err(StartError)?;
+            Some(Arc::new(lock::DataLock::shared(dir).map_err(StartError)?))
+        }
+        admin::Database::Postgres(_) => None,
+    };
+    let store = database
+        .open(config.busy_timeout)
         .await
-        .map_err(|err| StartError(format!("cannot open {}: {err}", db.display())))?;
-    let store: Arc<dyn store::Store> = Arc::new(store);
+        .map_err(StartError)?;
     purge_sessions(store.as_ref()).await;
     let purger = Arc::downgrade(&store);
     tokio::spawn(async move {

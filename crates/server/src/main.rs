@@ -52,6 +52,17 @@ struct ServeArgs {
     #[arg(long, default_value = "./data")]
     data: PathBuf,
 
+    /// A PostgreSQL database instead of SQLite in --data, e.g.
+    /// postgres://qinglian:secret@db.internal:5432/qinglian: several servers
+    /// on one database act as one service (see docs/DEPLOY.md).
+    #[arg(
+        long = "database-url",
+        env = "QINGLIAN_DATABASE_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
+    database_url: Option<String>,
+
     /// Directory of the built app to serve (what `cargo xtask dist` writes to
     /// dist/). Its content/pack.<lang>.json files are the content served until an
     /// administrator publishes another.
@@ -79,6 +90,24 @@ struct DataArg {
     /// The data directory the server uses (see `serve --data`).
     #[arg(long, default_value = "./data")]
     data: PathBuf,
+
+    /// A PostgreSQL database instead of SQLite in --data, e.g.
+    /// postgres://qinglian:secret@db.internal:5432/qinglian: several servers
+    /// on one database act as one service (see docs/DEPLOY.md).
+    #[arg(
+        long = "database-url",
+        env = "QINGLIAN_DATABASE_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
+    database_url: Option<String>,
+}
+
+impl DataArg {
+    /// The database these arguments name.
+    fn database(&self) -> Result<admin::Database, String> {
+        admin::Database::chosen(&self.data, self.database_url.as_deref())
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -88,9 +117,8 @@ enum AdminCommand {
     /// when set (at least 10 characters); otherwise a strong one is generated
     /// and printed once.
     CreateAdmin {
-        /// The data directory the server uses (see `serve --data`).
-        #[arg(long, default_value = "./data")]
-        data: PathBuf,
+        #[command(flatten)]
+        data: DataArg,
         /// The sign-in name: 3 to 64 letters, digits, '.', '_', '-' or '@'.
         #[arg(long)]
         login: String,
@@ -301,6 +329,7 @@ async fn run_cli() {
 
 async fn run(args: ServeArgs) -> Result<(), String> {
     let mut config = Config::new(args.addr, args.data, args.static_dir);
+    config.database_url = args.database_url;
     config.trusted_proxies = args.trusted_proxies;
     config.public_url = args.public_url;
     let fault = std::env::var(FAULT_VAR).is_ok_and(|v| v == "1");
@@ -312,17 +341,18 @@ async fn run(args: ServeArgs) -> Result<(), String> {
     serve(config).await.map_err(|err| err.to_string())
 }
 
-async fn create_admin(data: PathBuf, login: String, name: String) -> Result<(), String> {
+async fn create_admin(data: DataArg, login: String, name: String) -> Result<(), String> {
+    let database = data.database()?;
     let (password, generated) = match std::env::var(PASSWORD_VAR) {
         Ok(password) => (password, false),
         Err(_) => (admin::generate_password(), true),
     };
-    let user = admin::create_admin(&data, &login, &name, &password).await?;
+    let user = admin::create_admin(&database, &login, &name, &password).await?;
     println!(
         "created administrator {} ({}) in {}",
         user.login,
         user.display_name,
-        admin::database_path(&data).display()
+        database.describe()
     );
     if generated {
         println!("password (shown only now; write it down): {password}");

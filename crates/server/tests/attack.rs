@@ -594,7 +594,12 @@ async fn the_data_is_readable_by_its_owner_only() {
     let parent = tempfile::tempdir().unwrap();
     let data = parent.path().join("data");
     let dist = common::static_dir(&common::fixture_pack());
-    let base = common::start(&data, dist.path()).await;
+    let base = common::start(
+        &qinglian_server::admin::Database::Sqlite(data.clone()),
+        &data,
+        dist.path(),
+    )
+    .await;
     // A write, so that the WAL exists.
     Browser::new(&base)
         .post(
@@ -667,7 +672,7 @@ async fn expired_sessions_are_purged_at_start() {
         n
     };
     assert_eq!(count().await, 2);
-    common::start(app.data.path(), app.dist.path()).await;
+    common::start(&app.database, app.data.path(), app.dist.path()).await;
     assert_eq!(
         count().await,
         1,

@@ -11,11 +11,11 @@ mod sqlite_sessions;
 mod sqlite_voice;
 pub mod voice;
 
+pub use pg::PgStore;
 pub use sessions::{
     AssignmentRecord, CheckInVerdict, NewAssignmentRow, NewSessionRow, PendingCheckIn,
     QuestionTally, SessionRecord, SessionStore, StudyFacts,
 };
-pub use pg::PgStore;
 pub use sqlite::SqliteStore;
 pub use voice::VoiceStore;
 

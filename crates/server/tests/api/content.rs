@@ -138,7 +138,7 @@ async fn an_accepted_pack_becomes_current_and_survives_a_restart() {
 
     // A second server on the same data directory serves the published pack,
     // not the built-in one.
-    let base = start(app.data.path(), app.dist.path()).await;
+    let base = start(&app.database, app.data.path(), app.dist.path()).await;
     let mut restarted = crate::common::Browser::new(&base);
     let version = restarted
         .get("/api/v1/content/version")

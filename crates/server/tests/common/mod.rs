@@ -4,10 +4,11 @@
 
 use qinglian_core::content::{Editions, Pack};
 use qinglian_core::events::{Event, EventKind};
+use qinglian_server::admin::Database;
 use qinglian_server::Config;
 use reqwest::{header, Method, StatusCode};
 use serde_json::{json, Value};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 pub const ADMIN_LOGIN: &str = "admin";
 pub const ADMIN_PASSWORD: &str = "admin-password-1";
@@ -44,9 +45,61 @@ pub fn static_dir(editions: &Editions) -> tempfile::TempDir {
     dist
 }
 
+/// The PostgreSQL server the tests run on instead of SQLite, when
+/// `QINGLIAN_TEST_POSTGRES` names one (an address whose user may create
+/// databases): `cargo xtask test` runs the suite once on each store.
+pub fn postgres_admin_url() -> Option<String> {
+    std::env::var("QINGLIAN_TEST_POSTGRES")
+        .ok()
+        .filter(|url| !url.trim().is_empty())
+}
+
+/// Does this run use PostgreSQL?
+pub fn on_postgres() -> bool {
+    postgres_admin_url().is_some()
+}
+
+/// A fresh, empty database for one test: SQLite in `data`, or a new
+/// PostgreSQL database on the server of `QINGLIAN_TEST_POSTGRES`.
+pub async fn fresh_database(data: &Path) -> Database {
+    use sqlx::Connection;
+    let Some(admin_url) = postgres_admin_url() else {
+        return Database::Sqlite(data.to_owned());
+    };
+    let name = format!("qt_{:016x}", rand::random::<u64>());
+    let mut admin = sqlx::PgConnection::connect(&admin_url)
+        .await
+        .unwrap_or_else(|err| panic!("cannot reach QINGLIAN_TEST_POSTGRES: {err}"));
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    admin.close().await.unwrap();
+    let base = admin_url
+        .split_once('?')
+        .map_or(admin_url.as_str(), |(b, _)| b);
+    let (server, _) = base.rsplit_once('/').expect("a database URL has a path");
+    Database::Postgres(format!("{server}/{name}"))
+}
+
+/// The configuration of a server on `database`.
+pub fn config_on(database: &Database, data: &Path, dist: &Path) -> Config {
+    let mut config = Config::new(
+        "127.0.0.1:0".parse().unwrap(),
+        data.to_owned(),
+        dist.to_owned(),
+    );
+    if let Database::Postgres(url) = database {
+        config.database_url = Some(url.clone());
+    }
+    config
+}
+
 /// A running server with its own directories and a bootstrapped administrator.
 pub struct TestApp {
     pub base: String,
+    /// Where it keeps its data (SQLite in `data`, or PostgreSQL).
+    pub database: Database,
     pub data: tempfile::TempDir,
     pub dist: tempfile::TempDir,
     /// Both editions, as served.
@@ -70,24 +123,22 @@ pub async fn boot_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let dist = static_dir(&editions);
     let pack = editions.packs[0].clone();
     let data = tempfile::tempdir().unwrap();
+    let database = fresh_database(data.path()).await;
     qinglian_server::admin::create_admin(
-        data.path(),
+        &database,
         ADMIN_LOGIN,
         "The Administrator",
         ADMIN_PASSWORD,
     )
     .await
     .unwrap();
-    let mut config = Config::new(
-        "127.0.0.1:0".parse().unwrap(),
-        data.path().to_owned(),
-        dist.path().to_owned(),
-    );
+    let mut config = config_on(&database, data.path(), dist.path());
     adjust(&mut config);
     let addr = qinglian_server::spawn(config).await.unwrap();
     let base = format!("http://{addr}");
     TestApp {
         base,
+        database,
         data,
         dist,
         editions,
@@ -95,13 +146,9 @@ pub async fn boot_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     }
 }
 
-/// Starts a(nother) server on these directories; returns its base URL.
-pub async fn start(data: &Path, dist: &Path) -> String {
-    let config = Config::new(
-        "127.0.0.1:0".parse().unwrap(),
-        data.to_owned(),
-        PathBuf::from(dist),
-    );
+/// Starts a(nother) server on this database and build; returns its base URL.
+pub async fn start(database: &Database, data: &Path, dist: &Path) -> String {
+    let config = config_on(database, data, dist);
     let addr = qinglian_server::spawn(config).await.unwrap();
     format!("http://{addr}")
 }
