@@ -27,19 +27,30 @@ pub fn bench(root: &Path) -> Result<()> {
     let load = load_benchmark(root);
     step("Storage benchmarks in headless Chromium (release build)");
     let storage = storage_benchmarks(root, &path);
-    step("Sync throughput (qinglian-server on loopback, release build)");
-    let sync = crate::run_in(
-        root,
-        crate::cargo().args([
-            "run",
-            "--quiet",
-            "--release",
-            "--package",
-            "qinglian-server",
-            "--example",
-            "sync_bench",
-        ]),
-    );
+    step("Sync throughput and latency (qinglian-server on loopback, release build; SQLite, and PostgreSQL with two servers)");
+    // A throwaway PostgreSQL that syncs to disk as a real one would.
+    let postgres = match crate::postgres::Cluster::start(true) {
+        Ok(cluster) => Some(cluster),
+        Err(why) => {
+            println!("PostgreSQL is not measured: {why}");
+            None
+        }
+    };
+    let mut sync_bench = crate::cargo();
+    sync_bench.args([
+        "run",
+        "--quiet",
+        "--release",
+        "--package",
+        "qinglian-server",
+        "--example",
+        "sync_bench",
+    ]);
+    if let Some(cluster) = &postgres {
+        sync_bench.env("QINGLIAN_BENCH_POSTGRES", &cluster.url);
+    }
+    let sync = crate::run_in(root, &mut sync_bench);
+    drop(postgres);
     sizes.and(load).and(storage).and(sync)
 }
 

@@ -10,6 +10,7 @@
 mod bench;
 mod build;
 mod testing;
+mod postgres;
 mod tools;
 
 use std::path::{Path, PathBuf};

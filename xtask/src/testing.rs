@@ -1,7 +1,7 @@
 //! `cargo xtask test`: every check the project has, in one command, ending with
 //! one count of passed and failed tests.
 
-use crate::{build, cargo, describe, run_in, step, tools, Result};
+use crate::{build, cargo, describe, output_of, run_in, step, tools, Result};
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -11,7 +11,29 @@ use std::process::{Command, Stdio};
 struct Tally {
     passed: u64,
     failed: u64,
+    /// Tests that could not run here (no PostgreSQL): never counted as passed.
+    skipped: u64,
     failures: Vec<String>,
+}
+
+/// The server's test files that run on both stores: the API tests, the
+/// attack tests, the sync properties, and the two-server test.
+const CONFORMANCE: [&str; 4] = ["api", "attack", "property", "two_servers"];
+
+/// `cargo test` of the conformance suite on PostgreSQL: tests named
+/// `sqlite_*` check SQLite's own files and locks; `postgres_*` ones, ignored
+/// in the SQLite run, are included.
+fn conformance_on_postgres(list: bool) -> std::process::Command {
+    let mut cmd = cargo();
+    cmd.args(["test", "-p", "qinglian-server"]);
+    for test in CONFORMANCE {
+        cmd.args(["--test", test]);
+    }
+    cmd.args(["--", "--include-ignored", "--skip", "sqlite_"]);
+    if list {
+        cmd.args(["--list", "--format", "terse"]);
+    }
+    cmd
 }
 
 pub fn test(root: &Path, args: &[String]) -> Result<()> {
@@ -44,6 +66,26 @@ pub fn test(root: &Path, args: &[String]) -> Result<()> {
         "native tests",
         &mut tally,
     );
+
+    step("The server's conformance suite on PostgreSQL (the same API tests, a throwaway cluster)");
+    match crate::postgres::Cluster::start(false) {
+        Ok(cluster) => {
+            println!("PostgreSQL: {}", cluster.url);
+            counted(
+                root,
+                conformance_on_postgres(false).env("QINGLIAN_TEST_POSTGRES", &cluster.url),
+                parse_cargo_line,
+                "PostgreSQL conformance tests",
+                &mut tally,
+            );
+        }
+        Err(why) => {
+            let listed = output_of(conformance_on_postgres(true).current_dir(root))
+                .map_or(0, |out| out.lines().filter(|l| l.ends_with(": test")).count());
+            println!("SKIPPED: {listed} PostgreSQL tests: no PostgreSQL here: {why}");
+            tally.skipped += listed as u64;
+        }
+    }
 
     step("Storage tests in headless Chromium (wasm-bindgen-test)");
     counted(
@@ -90,7 +132,10 @@ pub fn test(root: &Path, args: &[String]) -> Result<()> {
     for failure in &tally.failures {
         println!("FAILED: {failure}");
     }
-    println!("{} passed, {} failed", tally.passed, tally.failed);
+    println!(
+        "{} passed, {} failed, {} skipped",
+        tally.passed, tally.failed, tally.skipped
+    );
     if tally.failed == 0 && tally.failures.is_empty() {
         Ok(())
     } else {

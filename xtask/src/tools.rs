@@ -166,7 +166,7 @@ pub fn ensure_cjk_font() -> Result<()> {
 
 /// Installs Debian packages when this runs as root with apt-get; otherwise
 /// says exactly what to install.
-fn install_system_packages(packages: &[&str], why: &str) -> Result<()> {
+pub fn install_system_packages(packages: &[&str], why: &str) -> Result<()> {
     let is_root = output_of(Command::new("id").arg("-u")).is_some_and(|id| id.trim() == "0");
     let has_apt = Path::new("/usr/bin/apt-get").exists();
     let list = packages.join(" ");

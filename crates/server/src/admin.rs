@@ -572,4 +572,31 @@ mod tests {
     fn generated_passwords_are_long_enough() {
         assert!(check_password(&generate_password()).is_ok());
     }
+
+    #[test]
+    fn a_database_url_picks_postgresql_and_never_shows_its_password() {
+        let dir = Path::new("/srv/qinglian");
+        assert_eq!(
+            Database::chosen(dir, None),
+            Ok(Database::Sqlite(dir.to_owned()))
+        );
+        assert_eq!(
+            Database::chosen(dir, Some("  ")),
+            Ok(Database::Sqlite(dir.to_owned()))
+        );
+        let url = "postgres://qinglian:s3cret@db.bureau.example:5432/qinglian?sslmode=require";
+        let chosen = Database::chosen(dir, Some(url)).unwrap();
+        assert_eq!(chosen, Database::Postgres(url.to_owned()));
+        assert_eq!(
+            chosen.describe(),
+            "postgres://qinglian:***@db.bureau.example:5432/qinglian"
+        );
+        let refused = Database::chosen(dir, Some("mysql://root:s3cret@db/x")).unwrap_err();
+        assert!(refused.contains("not a PostgreSQL address"), "{refused}");
+        assert!(!refused.contains("s3cret"), "{refused}");
+        assert_eq!(
+            redact_url("postgresql://app@127.0.0.1/qinglian?password=s3cret"),
+            "postgresql://app@127.0.0.1/qinglian"
+        );
+    }
 }

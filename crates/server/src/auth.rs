@@ -3,7 +3,8 @@
 //! that tells every handler who is asking.
 
 use crate::error::{ApiError, ApiJson, ApiResult};
-use crate::store::{Actor, NewAccount, NewPassword, SessionInfo, SessionView, StoreError};
+use crate::store::limits::{Decide, LimitKey, LimitRecord, LimitWrite, PairRecord};
+use crate::store::{Actor, NewAccount, NewPassword, SessionInfo, SessionView, Store, StoreError};
 use crate::{now_ms, AppState};
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, SaltString};
 use argon2::{Argon2, PasswordVerifier};
@@ -19,7 +20,6 @@ use qinglian_core::sync::{
 };
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-use std::collections::{HashMap, VecDeque};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -691,15 +691,6 @@ impl FromRequestParts<AppState> for ClientAddr {
     }
 }
 
-/// Failed sign-ins of one account from one address.
-#[derive(Debug, Default)]
-struct Pair {
-    failures: u32,
-    /// No try before this (ms).
-    next_at: i64,
-    last_failure: i64,
-}
-
 /// The wait after the `failures`-th failure of a pair (ms).
 pub fn delay_after(failures: u32) -> i64 {
     if failures < FREE_FAILURES {
@@ -711,25 +702,26 @@ pub fn delay_after(failures: u32) -> i64 {
 
 /// Sign-in limits. Each try is counted as a failure *before* the password
 /// is checked, so parallel tries cannot slip past the limit; a success
-/// takes its count back.
+/// takes its count back. The counts live in the database
+/// ([`crate::store::SignInLimits`]), so every server on it counts together.
 ///
 /// - per (account, client address): [`FREE_FAILURES`] free, then a wait
 ///   of 1 s, 2 s, 4 s … up to 15 minutes before each further try. Someone
 ///   guessing from another address does not lock the rightful user out.
 /// - per client address, whatever the account: [`ADDRESS_FAILURES`]
 ///   within [`RATE_WINDOW_MS`] (unknown invite codes count too).
-#[derive(Debug, Default)]
+#[derive(Clone)]
 pub struct RateLimiter {
-    pairs: Mutex<HashMap<(String, String), Pair>>,
-    addresses: Mutex<HashMap<String, VecDeque<i64>>>,
+    store: Arc<dyn Store>,
 }
 
-/// A counted try; settle it with [`RateLimiter::succeeded`] or leave it counted.
+/// A counted try; settle it with [`RateLimiter::succeeded`],
+/// [`RateLimiter::failed`] or [`RateLimiter::not_judged`].
 #[derive(Debug)]
 pub struct Attempt {
-    pair: Option<(String, String)>,
+    login: Option<String>,
     addr: String,
-    at: i64,
+    try_id: Option<i64>,
     previous_next_at: i64,
 }
 
@@ -737,118 +729,155 @@ fn wait_seconds(ms: i64) -> u64 {
     ((ms + 999) / 1000).max(1) as u64
 }
 
-impl RateLimiter {
-    /// Counts a try of `login` from `addr` as failed, or `Err(seconds to
-    /// wait)` when one of the limits is reached.
-    pub fn begin(&self, login: &str, addr: &str, now: i64) -> Result<Attempt, u64> {
-        let mut pairs = self.pairs.lock().unwrap_or_else(|p| p.into_inner());
-        let key = (login.chars().take(64).collect::<String>(), addr.to_owned());
-        if let Some(pair) = pairs.get(&key) {
-            if now < pair.next_at {
-                return Err(wait_seconds(pair.next_at - now));
-            }
+/// The pair's record, unless it is too old to count.
+fn fresh_pair(record: &LimitRecord, now: i64) -> Option<PairRecord> {
+    record
+        .pair
+        .filter(|pair| pair.last_failure > now - PAIR_MEMORY_MS)
+}
+
+/// Is the address over its ceiling? `Err(seconds to wait)`.
+fn address_check(record: &LimitRecord, now: i64) -> Result<(), u64> {
+    let tries = &record.tries;
+    if tries.len() >= ADDRESS_FAILURES {
+        let oldest = tries[tries.len() - ADDRESS_FAILURES];
+        return Err(wait_seconds(oldest + RATE_WINDOW_MS - now));
+    }
+    Ok(())
+}
+
+/// A new try: refused while the pair waits or the address is over its
+/// ceiling; otherwise counted as a failure of the pair and a try of the
+/// address.
+pub fn decide_begin(record: &LimitRecord, with_pair: bool, now: i64) -> LimitWrite {
+    let refused = |seconds| LimitWrite {
+        outcome: Err(seconds),
+        ..LimitWrite::nothing()
+    };
+    let pair = fresh_pair(record, now);
+    if let Some(pair) = pair {
+        if with_pair && now < pair.next_at {
+            return refused(wait_seconds(pair.next_at - now));
         }
-        self.check_address(addr, now)?;
-        if pairs.len() > 100_000 {
-            pairs.retain(|_, p| p.last_failure > now - PAIR_MEMORY_MS);
-        }
-        let pair = pairs.entry(key.clone()).or_default();
-        if pair.last_failure <= now - PAIR_MEMORY_MS {
-            *pair = Pair::default();
-        }
-        let previous_next_at = pair.next_at;
+    }
+    if let Err(seconds) = address_check(record, now) {
+        return refused(seconds);
+    }
+    let pair = with_pair.then(|| {
+        let mut pair = pair.unwrap_or_default();
         pair.failures += 1;
         pair.last_failure = now;
         pair.next_at = now + delay_after(pair.failures);
-        drop(pairs);
-        self.record_address(addr, now);
+        Some(pair)
+    });
+    LimitWrite {
+        pair,
+        add_try: true,
+        remove_try: None,
+        outcome: Ok(()),
+    }
+}
+
+impl RateLimiter {
+    /// Limits kept in this store.
+    pub fn new(store: Arc<dyn Store>) -> RateLimiter {
+        RateLimiter { store }
+    }
+
+    async fn begin_with(&self, login: Option<String>, addr: &str, now: i64) -> ApiResult<Attempt> {
+        let key = LimitKey {
+            login: login.as_deref(),
+            addr,
+            window_start: now - RATE_WINDOW_MS,
+            now,
+        };
+        let with_pair = login.is_some();
+        let (record, write, try_id) = self
+            .store
+            .sign_in_limits(key, &move |record| decide_begin(record, with_pair, now))
+            .await
+            .map_err(store_error)?;
+        write.outcome.map_err(too_many)?;
         Ok(Attempt {
-            pair: Some(key),
+            login,
             addr: addr.to_owned(),
-            at: now,
-            previous_next_at,
+            try_id,
+            previous_next_at: fresh_pair(&record, now).map_or(0, |pair| pair.next_at),
         })
+    }
+
+    /// Counts a try of `login` from `addr` as failed; 429 when one of the
+    /// limits is reached.
+    pub async fn begin(&self, login: &str, addr: &str, now: i64) -> ApiResult<Attempt> {
+        let login = login.chars().take(64).collect::<String>();
+        self.begin_with(Some(login), addr, now).await
     }
 
     /// Counts a try from `addr` (an invite code) against the address ceiling.
-    pub fn begin_address(&self, addr: &str, now: i64) -> Result<Attempt, u64> {
-        let _pairs = self.pairs.lock().unwrap_or_else(|p| p.into_inner());
-        self.check_address(addr, now)?;
-        self.record_address(addr, now);
-        Ok(Attempt {
-            pair: None,
-            addr: addr.to_owned(),
-            at: now,
-            previous_next_at: 0,
-        })
+    pub async fn begin_address(&self, addr: &str, now: i64) -> ApiResult<Attempt> {
+        self.begin_with(None, addr, now).await
     }
 
-    fn check_address(&self, addr: &str, now: i64) -> Result<(), u64> {
-        let mut addresses = self.addresses.lock().unwrap_or_else(|p| p.into_inner());
-        let Some(times) = addresses.get_mut(addr) else {
-            return Ok(());
+    /// Settles a try; a store failure is logged, the try stays counted.
+    async fn settle(&self, attempt: &Attempt, decide: Decide<'_>) {
+        let key = LimitKey {
+            login: attempt.login.as_deref(),
+            addr: &attempt.addr,
+            window_start: now_ms() - RATE_WINDOW_MS,
+            now: now_ms(),
         };
-        while times.front().is_some_and(|t| *t <= now - RATE_WINDOW_MS) {
-            times.pop_front();
-        }
-        if times.len() >= ADDRESS_FAILURES {
-            let oldest = times[times.len() - ADDRESS_FAILURES];
-            return Err(wait_seconds(oldest + RATE_WINDOW_MS - now));
-        }
-        Ok(())
-    }
-
-    fn record_address(&self, addr: &str, now: i64) {
-        let mut addresses = self.addresses.lock().unwrap_or_else(|p| p.into_inner());
-        if addresses.len() > 100_000 {
-            addresses.retain(|_, times| times.back().is_some_and(|t| *t > now - RATE_WINDOW_MS));
-        }
-        addresses.entry(addr.to_owned()).or_default().push_back(now);
-    }
-
-    fn take_back_address(&self, attempt: &Attempt) {
-        let mut addresses = self.addresses.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(times) = addresses.get_mut(&attempt.addr) {
-            if let Some(i) = times.iter().rposition(|t| *t == attempt.at) {
-                times.remove(i);
-            }
+        if let Err(err) = self.store.sign_in_limits(key, decide).await {
+            tracing::warn!("cannot settle a sign-in try: {err}");
         }
     }
 
     /// The try succeeded: the pair starts afresh, the address gets its try back.
-    pub fn succeeded(&self, attempt: Attempt) {
-        if let Some(key) = &attempt.pair {
-            self.pairs
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .remove(key);
-        }
-        self.take_back_address(&attempt);
+    pub async fn succeeded(&self, attempt: Attempt) {
+        let try_id = attempt.try_id;
+        self.settle(&attempt, &move |_| LimitWrite {
+            pair: Some(None),
+            remove_try: try_id,
+            ..LimitWrite::nothing()
+        })
+        .await;
     }
 
     /// The try failed: the wait before the next one runs from now, the end
     /// of the check (a check may take a while when many wait for it).
-    pub fn failed(&self, attempt: Attempt, now: i64) {
-        if let Some(key) = &attempt.pair {
-            let mut pairs = self.pairs.lock().unwrap_or_else(|p| p.into_inner());
-            if let Some(pair) = pairs.get_mut(key) {
+    pub async fn failed(&self, attempt: Attempt, now: i64) {
+        self.settle(&attempt, &move |record| LimitWrite {
+            pair: record.pair.map(|mut pair| {
                 pair.next_at = pair.next_at.max(now + delay_after(pair.failures));
-            }
-        }
+                Some(pair)
+            }),
+            ..LimitWrite::nothing()
+        })
+        .await;
     }
 
     /// The try was not judged (the server was busy, or it was not about the
     /// code or password): it does not count.
-    pub fn not_judged(&self, attempt: Attempt) {
-        if let Some(key) = &attempt.pair {
-            let mut pairs = self.pairs.lock().unwrap_or_else(|p| p.into_inner());
-            if let Some(pair) = pairs.get_mut(key) {
+    pub async fn not_judged(&self, attempt: Attempt) {
+        let (try_id, previous_next_at) = (attempt.try_id, attempt.previous_next_at);
+        self.settle(&attempt, &move |record| LimitWrite {
+            pair: record.pair.map(|mut pair| {
                 pair.failures = pair.failures.saturating_sub(1);
-                pair.next_at = attempt.previous_next_at;
-            }
-        }
-        self.take_back_address(&attempt);
+                pair.next_at = previous_next_at;
+                Some(pair)
+            }),
+            remove_try: try_id,
+            ..LimitWrite::nothing()
+        })
+        .await;
     }
+}
+
+/// Forgets sign-in tries that no longer count (run with the hourly session
+/// purge).
+pub async fn purge_sign_in_limits(store: &dyn Store, now: i64) -> Result<u64, StoreError> {
+    store
+        .purge_sign_in_limits(now - RATE_WINDOW_MS, now - PAIR_MEMORY_MS)
+        .await
 }
 
 fn too_many(seconds: u64) -> ApiError {
@@ -956,11 +985,11 @@ pub async fn join(
     if code.is_empty() {
         return Err(ApiError::unprocessable("the invite code is empty"));
     }
-    let attempt = state.limiter.begin_address(&addr, now).map_err(too_many)?;
+    let attempt = state.limiter.begin_address(&addr, now).await?;
     let password_hash = match state.hasher.hash(body.password).await {
         Ok(hash) => hash,
         Err(err) => {
-            state.limiter.not_judged(attempt);
+            state.limiter.not_judged(attempt).await;
             return Err(err);
         }
     };
@@ -971,13 +1000,13 @@ pub async fn join(
     };
     match state.store.join(&code, account, now).await {
         Ok(user) => {
-            state.limiter.succeeded(attempt);
+            state.limiter.succeeded(attempt).await;
             tracing::info!(login = %log_text(&user.login), role = user.role.id(), "joined");
             signed_in(&state, user, false, StatusCode::CREATED, &headers, &addr).await
         }
         Err(err @ StoreError::UnknownInvite) => Err(store_error(err)),
         Err(err) => {
-            state.limiter.not_judged(attempt);
+            state.limiter.not_judged(attempt).await;
             Err(store_error(err))
         }
     }
@@ -1019,11 +1048,11 @@ pub async fn login(
     let now = now_ms();
     let login = normalize_login(&body.login);
     // Counted before the password is checked: parallel tries cannot pass.
-    let attempt = state.limiter.begin(&login, &addr, now).map_err(too_many)?;
+    let attempt = state.limiter.begin(&login, &addr, now).await?;
     let found = match state.store.credentials(&login).await {
         Ok(found) => found,
         Err(err) => {
-            state.limiter.not_judged(attempt);
+            state.limiter.not_judged(attempt).await;
             return Err(store_error(err));
         }
     };
@@ -1044,13 +1073,13 @@ pub async fn login(
     let (user, ok) = match checked {
         Ok(checked) => checked,
         Err(err) => {
-            state.limiter.not_judged(attempt);
+            state.limiter.not_judged(attempt).await;
             return Err(err);
         }
     };
     match user {
         Some(found) if ok => {
-            state.limiter.succeeded(attempt);
+            state.limiter.succeeded(attempt).await;
             if found.disabled {
                 return Err(ApiError::forbidden(
                     "this account is disabled: ask an administrator",
@@ -1072,7 +1101,7 @@ pub async fn login(
             .await
         }
         _ => {
-            state.limiter.failed(attempt, now_ms());
+            state.limiter.failed(attempt, now_ms()).await;
             tracing::info!(login = %log_text(&login), %addr, "failed sign-in");
             Err(ApiError::unauthorized("wrong login or password"))
         }
@@ -1148,17 +1177,17 @@ pub async fn change_password(
         ));
     }
     let now = now_ms();
-    let attempt = state.limiter.begin(&login, &addr, now).map_err(too_many)?;
+    let attempt = state.limiter.begin(&login, &addr, now).await?;
     let found = match state.store.credentials(&login).await {
         Ok(Some(found)) => found,
         Ok(None) => {
-            state.limiter.not_judged(attempt);
+            state.limiter.not_judged(attempt).await;
             return Err(ApiError::unauthorized(
                 "the session has ended: sign in again",
             ));
         }
         Err(err) => {
-            state.limiter.not_judged(attempt);
+            state.limiter.not_judged(attempt).await;
             return Err(store_error(err));
         }
     };
@@ -1171,15 +1200,15 @@ pub async fn change_password(
     {
         Ok(ok) => ok,
         Err(err) => {
-            state.limiter.not_judged(attempt);
+            state.limiter.not_judged(attempt).await;
             return Err(err);
         }
     };
     if !ok {
-        state.limiter.failed(attempt, now_ms());
+        state.limiter.failed(attempt, now_ms()).await;
         return Err(ApiError::forbidden("the old password is wrong"));
     }
-    state.limiter.succeeded(attempt);
+    state.limiter.succeeded(attempt).await;
     let hash = state.hasher.hash(body.new_password).await?;
     state
         .store
@@ -1322,33 +1351,79 @@ mod tests {
         assert_eq!(cookie_token(&headers, SESSION_COOKIE_SECURE), None);
     }
 
-    #[test]
-    fn delays_grow_after_the_free_failures() {
-        let limiter = RateLimiter::default();
+    /// Limits on a fresh SQLite store, as a server keeps them.
+    async fn limiter() -> (RateLimiter, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::store::SqliteStore::open(&dir.path().join("limits.db"))
+            .await
+            .unwrap();
+        (RateLimiter::new(Arc::new(store)), dir)
+    }
+
+    /// The seconds of a 429.
+    fn refused(result: ApiResult<Attempt>) -> u64 {
+        let err = result.expect_err("refused");
+        assert_eq!(err.status, StatusCode::TOO_MANY_REQUESTS);
+        err.extra["retry_after"].as_u64().unwrap()
+    }
+
+    #[tokio::test]
+    async fn delays_grow_after_the_free_failures() {
+        let (limiter, _dir) = limiter().await;
         for i in 0..FREE_FAILURES {
-            limiter.begin("k", "a", 1_000 + i64::from(i)).unwrap();
+            limiter.begin("k", "a", 1_000 + i64::from(i)).await.unwrap();
         }
-        assert_eq!(limiter.begin("k", "a", 1_010).unwrap_err(), 1);
+        assert_eq!(refused(limiter.begin("k", "a", 1_010).await), 1);
         // Another address is not held up by these.
-        let ok = limiter.begin("k", "b", 1_010).unwrap();
-        limiter.succeeded(ok);
-        limiter.begin("k", "a", 2_010).unwrap();
-        assert_eq!(limiter.begin("k", "a", 2_020).unwrap_err(), 2);
+        let ok = limiter.begin("k", "b", 1_010).await.unwrap();
+        limiter.succeeded(ok).await;
+        limiter.begin("k", "a", 2_010).await.unwrap();
+        assert_eq!(refused(limiter.begin("k", "a", 2_020).await), 2);
         assert_eq!(delay_after(FREE_FAILURES + 1), 2_000);
         assert_eq!(delay_after(FREE_FAILURES + 40), MAX_DELAY_MS);
     }
 
-    #[test]
-    fn the_address_ceiling_counts_every_account() {
-        let limiter = RateLimiter::default();
-        for i in 0..ADDRESS_FAILURES {
-            limiter.begin(&format!("user{i}"), "a", 1_000).unwrap();
+    #[tokio::test]
+    async fn a_try_not_judged_is_given_back() {
+        let (limiter, _dir) = limiter().await;
+        for i in 0..FREE_FAILURES + 3 {
+            let attempt = limiter.begin("k", "a", 1_000 + i64::from(i)).await.unwrap();
+            limiter.not_judged(attempt).await;
         }
-        let wait = limiter.begin("another", "a", 2_000).unwrap_err();
+        assert!(limiter.begin("k", "a", 1_100).await.is_ok());
+    }
+
+    #[tokio::test]
+    async fn the_address_ceiling_counts_every_account() {
+        let (limiter, _dir) = limiter().await;
+        for i in 0..ADDRESS_FAILURES {
+            limiter
+                .begin(&format!("user{i}"), "a", 1_000)
+                .await
+                .unwrap();
+        }
+        let wait = refused(limiter.begin("another", "a", 2_000).await);
         assert!((890..=900).contains(&wait), "{wait}");
         assert!(limiter
             .begin("another", "a", 1_001 + RATE_WINDOW_MS)
+            .await
             .is_ok());
+    }
+
+    #[test]
+    fn a_pair_forgotten_after_a_day_starts_afresh() {
+        let old = LimitRecord {
+            pair: Some(PairRecord {
+                failures: 30,
+                next_at: 5_000,
+                last_failure: 1_000,
+            }),
+            tries: Vec::new(),
+        };
+        let now = 1_001 + PAIR_MEMORY_MS;
+        let write = decide_begin(&old, true, now);
+        assert_eq!(write.outcome, Ok(()));
+        assert_eq!(write.pair.unwrap().unwrap().failures, 1);
     }
 
     #[test]

@@ -210,7 +210,7 @@ pub async fn state(config: &Config) -> Result<AppState, StartError> {
     Ok(AppState {
         store: store.clone(),
         content,
-        limiter: Arc::new(auth::RateLimiter::default()),
+        limiter: Arc::new(auth::RateLimiter::new(store.clone())),
         hasher: auth::Hasher::gated(Arc::new(auth::HashGate::per_cpu())),
         trusted_proxies: Arc::new(config.trusted_proxies.clone()),
         cookie: auth::CookiePolicy::for_config(config),
@@ -221,7 +221,8 @@ pub async fn state(config: &Config) -> Result<AppState, StartError> {
     })
 }
 
-/// Expired sessions are deleted at start and this often.
+/// Expired sessions (and sign-in tries that no longer count) are deleted
+/// at start and this often.
 const SESSION_PURGE_EVERY: Duration = Duration::from_secs(60 * 60);
 
 async fn purge_sessions(store: &dyn store::Store) {
@@ -233,6 +234,9 @@ async fn purge_sessions(store: &dyn store::Store) {
         Ok(0) => {}
         Ok(n) => tracing::info!("deleted {n} expired sessions"),
         Err(err) => tracing::warn!("cannot delete expired sessions: {err}"),
+    }
+    if let Err(err) = auth::purge_sign_in_limits(store, now).await {
+        tracing::warn!("cannot forget old sign-in tries: {err}");
     }
 }
 

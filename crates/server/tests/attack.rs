@@ -589,7 +589,7 @@ fn a_login_with_a_newline_cannot_forge_a_log_line() {
 
 #[cfg(unix)]
 #[tokio::test]
-async fn the_data_is_readable_by_its_owner_only() {
+async fn sqlite_the_data_is_readable_by_its_owner_only() {
     use std::os::unix::fs::PermissionsExt;
     let parent = tempfile::tempdir().unwrap();
     let data = parent.path().join("data");
@@ -617,7 +617,7 @@ async fn the_data_is_readable_by_its_owner_only() {
 }
 
 #[tokio::test]
-async fn a_locked_database_answers_503_with_retry_after() {
+async fn sqlite_a_locked_database_answers_503_with_retry_after() {
     use sqlx::Connection;
     let app = boot_with(|config| config.busy_timeout = std::time::Duration::from_millis(500)).await;
     let mut admin = app.admin().await;
@@ -646,35 +646,19 @@ async fn a_locked_database_answers_503_with_retry_after() {
 
 #[tokio::test]
 async fn expired_sessions_are_purged_at_start() {
-    use qinglian_server::store::{SqliteStore, Store};
     let app = boot().await;
-    let store = SqliteStore::open(&app.data.path().join("qinglian.db"))
-        .await
-        .unwrap();
+    let store = common::store_of(&app.database).await;
     let long_ago = qinglian_server::now_ms() - 100 * 86_400_000;
     store
         .create_session("old-token-hash", 1, long_ago, None, None)
         .await
         .unwrap();
     app.admin().await;
-    let count = || async {
-        use sqlx::Connection;
-        let mut db = sqlx::SqliteConnection::connect(&format!(
-            "sqlite://{}",
-            app.data.path().join("qinglian.db").display()
-        ))
-        .await
-        .unwrap();
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions")
-            .fetch_one(&mut db)
-            .await
-            .unwrap();
-        n
-    };
-    assert_eq!(count().await, 2);
+    let sessions = "SELECT COUNT(*) FROM sessions";
+    assert_eq!(common::count(&app.database, sessions).await, 2);
     common::start(&app.database, app.data.path(), app.dist.path()).await;
     assert_eq!(
-        count().await,
+        common::count(&app.database, sessions).await,
         1,
         "the expired one is gone, the live one kept"
     );

@@ -2,15 +2,19 @@
 //! store can be joined by a PostgreSQL one without touching a handler. No SQL
 //! lives outside this module.
 
+pub mod limits;
 mod pg;
+mod pg_limits;
 mod pg_sessions;
 mod pg_voice;
 mod sessions;
 mod sqlite;
+mod sqlite_limits;
 mod sqlite_sessions;
 mod sqlite_voice;
 pub mod voice;
 
+pub use limits::SignInLimits;
 pub use pg::PgStore;
 pub use sessions::{
     AssignmentRecord, CheckInVerdict, NewAssignmentRow, NewSessionRow, PendingCheckIn,
@@ -356,7 +360,7 @@ impl From<sqlx::Error> for StoreError {
 /// Storage for the whole server. Every method is one transaction; writes take
 /// the write lock at once (SQLite: `BEGIN IMMEDIATE`).
 #[async_trait]
-pub trait Store: SessionStore + VoiceStore + Send + Sync + 'static {
+pub trait Store: SessionStore + VoiceStore + SignInLimits + Send + Sync + 'static {
     /// Creates a unit under an existing, unarchived parent (or at the top);
     /// sibling names are unique.
     async fn create_unit(

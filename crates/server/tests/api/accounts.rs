@@ -2,7 +2,7 @@
 
 use crate::common::{boot, ADMIN_LOGIN, ADMIN_PASSWORD, PASSWORD};
 use qinglian_core::sync::Role;
-use qinglian_server::store::{NewInvite, SqliteStore, Store};
+use qinglian_server::store::NewInvite;
 use serde_json::json;
 
 #[tokio::test]
@@ -118,9 +118,7 @@ async fn invites_run_out_and_expire() {
 
     // An invite whose time has passed (written straight to the store: the
     // API only issues invites of a day or more).
-    let store = SqliteStore::open(&app.data.path().join("qinglian.db"))
-        .await
-        .unwrap();
+    let store = crate::common::store_of(&app.database).await;
     let admin_id = admin.get("/api/v1/auth/me").await.json()["user"]["id"]
         .as_i64()
         .unwrap();

@@ -433,19 +433,12 @@ async fn bad_questions_and_answers_are_422_naming_the_field() {
 /// Moves a question's time back, as if asked `days` ago (the test's way to
 /// let a week pass).
 async fn age(app: &TestApp, id: i64, days: i64) {
-    use sqlx::Connection;
-    let mut db = sqlx::SqliteConnection::connect(&format!(
-        "sqlite://{}",
-        qinglian_server::admin::database_path(app.data.path()).display()
-    ))
-    .await
-    .unwrap();
-    sqlx::query("UPDATE questions SET asked_at = ? WHERE id = ?")
-        .bind(now_ms() - days * 86_400_000 - 60_000)
-        .bind(id)
-        .execute(&mut db)
-        .await
-        .unwrap();
+    let asked_at = now_ms() - days * 86_400_000 - 60_000;
+    crate::common::execute(
+        &app.database,
+        &format!("UPDATE questions SET asked_at = {asked_at} WHERE id = {id}"),
+    )
+    .await;
 }
 
 #[tokio::test]

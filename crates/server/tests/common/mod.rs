@@ -95,6 +95,60 @@ pub fn config_on(database: &Database, data: &Path, dist: &Path) -> Config {
     config
 }
 
+/// The test's own handle on the server's store (SQLite or PostgreSQL), for
+/// what the API cannot do: an invite already expired, an old session.
+pub async fn store_of(database: &Database) -> std::sync::Arc<dyn qinglian_server::store::Store> {
+    database
+        .open(qinglian_server::store::sqlite_busy_timeout())
+        .await
+        .unwrap()
+}
+
+/// Runs one SQL statement with its values written in (test data only) on
+/// the server's database, whichever it is; returns the rows changed.
+pub async fn execute(database: &Database, sql: &str) -> u64 {
+    use sqlx::Connection;
+    match database {
+        Database::Sqlite(dir) => {
+            let path = qinglian_server::admin::database_path(dir);
+            let mut db = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+                .await
+                .unwrap();
+            sqlx::query(sql)
+                .execute(&mut db)
+                .await
+                .unwrap()
+                .rows_affected()
+        }
+        Database::Postgres(url) => {
+            let mut db = sqlx::PgConnection::connect(url).await.unwrap();
+            sqlx::query(sql)
+                .execute(&mut db)
+                .await
+                .unwrap()
+                .rows_affected()
+        }
+    }
+}
+
+/// The single number a query such as `SELECT COUNT(*) …` gives.
+pub async fn count(database: &Database, sql: &str) -> i64 {
+    use sqlx::Connection;
+    match database {
+        Database::Sqlite(dir) => {
+            let path = qinglian_server::admin::database_path(dir);
+            let mut db = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+                .await
+                .unwrap();
+            sqlx::query_scalar(sql).fetch_one(&mut db).await.unwrap()
+        }
+        Database::Postgres(url) => {
+            let mut db = sqlx::PgConnection::connect(url).await.unwrap();
+            sqlx::query_scalar(sql).fetch_one(&mut db).await.unwrap()
+        }
+    }
+}
+
 /// A running server with its own directories and a bootstrapped administrator.
 pub struct TestApp {
     pub base: String,
