@@ -344,10 +344,23 @@ impl From<sqlx::Error> for StoreError {
         match &err {
             // SQLITE_BUSY (5) and SQLITE_LOCKED (6), with their extended codes.
             sqlx::Error::Database(db)
+                if db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some()
+                    && db
+                        .code()
+                        .and_then(|c| c.parse::<i32>().ok())
+                        .is_some_and(|c| matches!(c & 0xff, 5 | 6)) =>
+            {
+                StoreError::Busy
+            }
+            // PostgreSQL: serialization_failure, deadlock_detected (after the
+            // tries the store makes), lock_not_available (`lock_timeout`) and
+            // query_canceled (`statement_timeout`).
+            sqlx::Error::Database(db)
                 if db
-                    .code()
-                    .and_then(|c| c.parse::<i32>().ok())
-                    .is_some_and(|c| matches!(c & 0xff, 5 | 6)) =>
+                    .try_downcast_ref::<sqlx::postgres::PgDatabaseError>()
+                    .is_some_and(|pg| {
+                        matches!(pg.code(), "40001" | "40P01" | "55P03" | "57014")
+                    }) =>
             {
                 StoreError::Busy
             }
