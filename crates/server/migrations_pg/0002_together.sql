@@ -2,7 +2,8 @@
 -- sessions with the server's verdicts on check-ins, assignments, questions
 -- to the leaders, and the anonymous feedback rounds. Same tables and columns
 -- as on SQLite; times are ms since the epoch, JSON is kept as the text the
--- server wrote. Several servers may share the database: every "the same
+-- server wrote, and text columns use the "C" collation (byte by byte, as
+-- SQLite and 0001_core.sql). Several servers may share the database: every "the same
 -- client_id again" rule is a unique constraint, so two servers creating the
 -- same thing at once store it once.
 
@@ -13,20 +14,20 @@
 CREATE TABLE study_sessions (
     id                    BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     unit_id               BIGINT NOT NULL REFERENCES units(id),
-    kind                  TEXT   NOT NULL,
-    topic                 TEXT   NOT NULL,
-    lessons               TEXT   NOT NULL DEFAULT '[]',
-    scenario              TEXT,
+    kind                  TEXT COLLATE "C" NOT NULL,
+    topic                 TEXT COLLATE "C" NOT NULL,
+    lessons               TEXT COLLATE "C" NOT NULL DEFAULT '[]',
+    scenario              TEXT COLLATE "C",
     starts_at             BIGINT NOT NULL,
     ends_at               BIGINT NOT NULL,
-    place                 TEXT   NOT NULL,
+    place                 TEXT COLLATE "C" NOT NULL,
     convener_id           BIGINT NOT NULL REFERENCES users(id),
     scheduled_by          BIGINT NOT NULL REFERENCES users(id),
-    client_id             TEXT   NOT NULL,
-    secret                TEXT   NOT NULL,
+    client_id             TEXT COLLATE "C" NOT NULL,
+    secret                TEXT COLLATE "C" NOT NULL,
     created_at            BIGINT NOT NULL,
     cancelled_at          BIGINT,
-    minutes               TEXT,
+    minutes               TEXT COLLATE "C",
     minutes_at            BIGINT,
     summary_published_at  BIGINT,
     UNIQUE (scheduled_by, client_id)
@@ -41,12 +42,12 @@ CREATE INDEX study_sessions_ends ON study_sessions (ends_at);
 -- n is the order of judging, which SQLite's rowid gives: it breaks ties of
 -- `at` when the verdicts of a session are listed.
 CREATE TABLE session_check_ins (
-    event_id    TEXT   PRIMARY KEY,
+    event_id    TEXT COLLATE "C" PRIMARY KEY,
     session_id  BIGINT NOT NULL,
     user_id     BIGINT NOT NULL REFERENCES users(id),
     at          BIGINT NOT NULL,
     shown_at    BIGINT,
-    refusal     TEXT,
+    refusal     TEXT COLLATE "C",
     judged_at   BIGINT NOT NULL,
     n           BIGINT GENERATED ALWAYS AS IDENTITY,
     CHECK ((shown_at IS NULL) <> (refusal IS NULL))
@@ -59,11 +60,11 @@ CREATE INDEX session_check_ins_user ON session_check_ins (user_id, session_id);
 CREATE TABLE assignments (
     id            BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     unit_id       BIGINT NOT NULL REFERENCES units(id),
-    items         TEXT   NOT NULL,
+    items         TEXT COLLATE "C" NOT NULL,
     due_at        BIGINT NOT NULL,
-    note          TEXT   NOT NULL DEFAULT '',
+    note          TEXT COLLATE "C" NOT NULL DEFAULT '',
     assigned_by   BIGINT NOT NULL REFERENCES users(id),
-    client_id     TEXT   NOT NULL,
+    client_id     TEXT COLLATE "C" NOT NULL,
     assigned_at   BIGINT NOT NULL,
     cancelled_at  BIGINT,
     UNIQUE (assigned_by, client_id)
@@ -76,12 +77,12 @@ CREATE INDEX assignments_due ON assignments (due_at);
 CREATE TABLE questions (
     id            BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     user_id       BIGINT  NOT NULL REFERENCES users(id),
-    client_id     TEXT    NOT NULL,
+    client_id     TEXT COLLATE "C" NOT NULL,
     unit_id       BIGINT  NOT NULL REFERENCES units(id),
-    text          TEXT    NOT NULL,
+    text          TEXT COLLATE "C" NOT NULL,
     show_name     BOOLEAN NOT NULL,
     asked_at      BIGINT  NOT NULL,
-    answer        TEXT,
+    answer        TEXT COLLATE "C",
     answered_at   BIGINT,
     answered_by   BIGINT REFERENCES users(id),
     published_at  BIGINT,
@@ -96,9 +97,9 @@ CREATE INDEX questions_published ON questions (unit_id, published_at);
 CREATE TABLE feedback_rounds (
     id          BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     opened_by   BIGINT NOT NULL REFERENCES users(id),
-    client_id   TEXT   NOT NULL,
+    client_id   TEXT COLLATE "C" NOT NULL,
     unit_id     BIGINT NOT NULL REFERENCES units(id),
-    statements  TEXT   NOT NULL,
+    statements  TEXT COLLATE "C" NOT NULL,
     opened_at   BIGINT NOT NULL,
     closes_at   BIGINT NOT NULL,
     UNIQUE (opened_by, client_id)
@@ -112,7 +113,7 @@ CREATE INDEX feedback_rounds_closes ON feedback_rounds (closes_at);
 CREATE TABLE feedback_respondents (
     round_id   BIGINT NOT NULL REFERENCES feedback_rounds(id),
     user_id    BIGINT NOT NULL REFERENCES users(id),
-    client_id  TEXT   NOT NULL,
+    client_id  TEXT COLLATE "C" NOT NULL,
     PRIMARY KEY (round_id, user_id),
     UNIQUE (user_id, client_id)
 );
@@ -124,7 +125,7 @@ CREATE TABLE feedback_respondents (
 CREATE TABLE feedback_answers (
     id        BYTEA  PRIMARY KEY CHECK (length(id) = 16),
     round_id  BIGINT NOT NULL REFERENCES feedback_rounds(id),
-    ratings   TEXT   NOT NULL,
-    comment   TEXT
+    ratings   TEXT COLLATE "C" NOT NULL,
+    comment   TEXT COLLATE "C"
 );
 CREATE INDEX feedback_answers_round ON feedback_answers (round_id, id);
