@@ -9,8 +9,8 @@
 
 mod bench;
 mod build;
-mod testing;
 mod postgres;
+mod testing;
 mod tools;
 
 use std::path::{Path, PathBuf};

@@ -65,7 +65,8 @@ impl Cluster {
                     &["postgresql"],
                     "the server's PostgreSQL tests need PostgreSQL",
                 )?;
-                find_bin().ok_or("PostgreSQL was installed but its initdb is nowhere to be found")?
+                find_bin()
+                    .ok_or("PostgreSQL was installed but its initdb is nowhere to be found")?
             }
         };
         let run_as = is_root().then_some("postgres");
@@ -87,7 +88,9 @@ impl Cluster {
         if let Some(user) = run_as {
             run_in(
                 Path::new("/"),
-                Command::new("chown").arg(format!("{user}:")).arg(&cluster.dir),
+                Command::new("chown")
+                    .arg(format!("{user}:"))
+                    .arg(&cluster.dir),
             )
             .map_err(|err| format!("cannot give the cluster's directory to {user}: {err}"))?;
         }
@@ -172,7 +175,14 @@ impl Drop for Cluster {
             let data = self.dir.join("data");
             let _ = self.pg(
                 "pg_ctl",
-                &["-D", &data.to_string_lossy(), "-m", "immediate", "-w", "stop"],
+                &[
+                    "-D",
+                    &data.to_string_lossy(),
+                    "-m",
+                    "immediate",
+                    "-w",
+                    "stop",
+                ],
             );
         }
         let _ = std::fs::remove_dir_all(&self.dir);
@@ -188,12 +198,9 @@ mod tests {
     #[ignore = "starts PostgreSQL (and may install it)"]
     fn a_throwaway_cluster_answers_and_is_gone_after() {
         let cluster = Cluster::start(false).unwrap();
-        let answer = output_of(Command::new("psql").args([
-            cluster.url.as_str(),
-            "-tAc",
-            "SELECT 40 + 2",
-        ]))
-        .unwrap();
+        let answer =
+            output_of(Command::new("psql").args([cluster.url.as_str(), "-tAc", "SELECT 40 + 2"]))
+                .unwrap();
         assert_eq!(answer.trim(), "42");
         let dir = cluster.dir.clone();
         drop(cluster);

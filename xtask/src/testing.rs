@@ -17,15 +17,24 @@ struct Tally {
 }
 
 /// The server's test files that run on both stores: the API tests, the
-/// attack tests, the sync properties, and the two-server test.
-const CONFORMANCE: [&str; 4] = ["api", "attack", "property", "two_servers"];
+/// attack tests, the sync properties; and those only PostgreSQL runs: the
+/// two-server test and each store call compared with SQLite's (`pg_*`).
+const CONFORMANCE: [&str; 6] = [
+    "api",
+    "attack",
+    "property",
+    "two_servers",
+    "pg_store",
+    "pg_together",
+];
 
-/// `cargo test` of the conformance suite on PostgreSQL: tests named
-/// `sqlite_*` check SQLite's own files and locks; `postgres_*` ones, ignored
-/// in the SQLite run, are included.
+/// `cargo test` of the conformance suite on PostgreSQL (with the server's
+/// unit tests, some of which are PostgreSQL's own): tests named `sqlite_*`
+/// check SQLite's own files and locks; `postgres_*` ones, ignored in the
+/// SQLite run, are included.
 fn conformance_on_postgres(list: bool) -> std::process::Command {
     let mut cmd = cargo();
-    cmd.args(["test", "-p", "qinglian-server"]);
+    cmd.args(["test", "-p", "qinglian-server", "--lib"]);
     for test in CONFORMANCE {
         cmd.args(["--test", test]);
     }
@@ -81,7 +90,9 @@ pub fn test(root: &Path, args: &[String]) -> Result<()> {
         }
         Err(why) => {
             let listed = output_of(conformance_on_postgres(true).current_dir(root))
-                .map_or(0, |out| out.lines().filter(|l| l.ends_with(": test")).count());
+                .map_or(0, |out| {
+                    out.lines().filter(|l| l.ends_with(": test")).count()
+                });
             println!("SKIPPED: {listed} PostgreSQL tests: no PostgreSQL here: {why}");
             tally.skipped += listed as u64;
         }

@@ -148,10 +148,11 @@ async fn measure(label: &str, postgres: Option<&str>, servers: usize) -> Value {
         let mut cookie = None;
         let (status, body) = send(
             &mut cookie,
-            http.post(format!("{}/auth/join", bases[i % servers])).json(&json!({
-                "invite_code": invite["code"], "login": format!("bench{i}"),
-                "display_name": format!("Bench {i}"), "password": PASSWORD
-            })),
+            http.post(format!("{}/auth/join", bases[i % servers]))
+                .json(&json!({
+                    "invite_code": invite["code"], "login": format!("bench{i}"),
+                    "display_name": format!("Bench {i}"), "password": PASSWORD
+                })),
         )
         .await;
         assert_eq!(status, 201, "{body}");
@@ -217,12 +218,17 @@ async fn measure(label: &str, postgres: Option<&str>, servers: usize) -> Value {
             let http = http.clone();
             let url = format!("{}/sync/push", bases[i % servers]);
             let device = format!("device-{i}");
-            let batch = events(&device, round * DEVICE_BATCH + 1, (round + 1) * DEVICE_BATCH);
+            let batch = events(
+                &device,
+                round * DEVICE_BATCH + 1,
+                (round + 1) * DEVICE_BATCH,
+            );
             tasks.push(tokio::spawn(async move {
                 let sent = Instant::now();
                 let (status, body) = send(
                     &mut cookie,
-                    http.post(url).json(&json!({ "device": device, "events": batch })),
+                    http.post(url)
+                        .json(&json!({ "device": device, "events": batch })),
                 )
                 .await;
                 assert_eq!(status, 200, "{body}");

@@ -76,7 +76,7 @@ async fn postgres_two_servers_on_one_database_act_as_one() {
     let again = Browser::new(&a.base)
         .post(
             "/api/v1/auth/join",
-            json!({ "invite_code": code, "login": "li", "display_name": "Li", "password": PASSWORD }),
+            json!({ "invite_code": code, "login": "lili", "display_name": "Li Li", "password": PASSWORD }),
         )
         .await
         .expect(422);

@@ -3,7 +3,7 @@
 //! answers, reading before the close, the database read by a curious
 //! administrator, the audit log).
 
-use crate::common::{boot, Browser, TestApp};
+use crate::common::{boot, count, Browser, TestApp};
 use qinglian_server::now_ms;
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -440,15 +440,8 @@ async fn a_member_answers_once_and_only_while_the_round_is_open() {
         .await
         .expect(200);
 
-    let mut db = database(&w.app).await;
-    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM feedback_answers")
-        .fetch_one(&mut db)
-        .await
-        .unwrap();
-    let respondents: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM feedback_respondents")
-        .fetch_one(&mut db)
-        .await
-        .unwrap();
+    let stored = count(&w.app.database, "SELECT COUNT(*) FROM feedback_answers").await;
+    let respondents = count(&w.app.database, "SELECT COUNT(*) FROM feedback_respondents").await;
     assert_eq!((stored, respondents), (1, 1));
 }
 
@@ -624,11 +617,7 @@ async fn every_feedback_endpoint_checks_the_caller() {
         .await
         .expect(400);
     // Nothing was recorded by the refusals.
-    let mut db = database(&w.app).await;
-    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM feedback_answers")
-        .fetch_one(&mut db)
-        .await
-        .unwrap();
+    let stored = count(&w.app.database, "SELECT COUNT(*) FROM feedback_answers").await;
     assert_eq!(stored, 0);
 }
 
