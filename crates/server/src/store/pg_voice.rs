@@ -332,14 +332,16 @@ impl PgStore {
             if !rows.is_empty() {
                 return Ok(AnswerOutcome::ClientIdUsed);
             }
-            let open: Option<i32> = sqlx::query_scalar(
-                "SELECT 1 FROM feedback_rounds WHERE id = $1 AND closes_at > $2",
+            // The round's row is locked: its answers are rewritten below, one
+            // answering transaction after the other.
+            let open: Option<bool> = sqlx::query_scalar(
+                "SELECT closes_at > $2 FROM feedback_rounds WHERE id = $1 FOR NO KEY UPDATE",
             )
             .bind(round_id)
             .bind(now)
             .fetch_optional(&mut *tx)
             .await?;
-            if open.is_none() {
+            if open != Some(true) {
                 return Ok(AnswerOutcome::Closed);
             }
             let inserted = sqlx::query(
@@ -355,16 +357,7 @@ impl PgStore {
             if inserted == 0 {
                 continue;
             }
-            sqlx::query(
-                "INSERT INTO feedback_answers (id, round_id, ratings, comment)
-                 VALUES ($1, $2, $3, $4)",
-            )
-            .bind(answer_key().to_vec())
-            .bind(round_id)
-            .bind(ratings)
-            .bind(comment)
-            .execute(&mut *tx)
-            .await?;
+            rewrite_answers(&mut tx, round_id, ratings, comment).await?;
             tx.commit().await?;
             return Ok(AnswerOutcome::Recorded);
         }
@@ -373,6 +366,55 @@ impl PgStore {
                 .into(),
         )
     }
+}
+
+/// Stores a new answer by rewriting all of the round's answers, in the order
+/// of their random keys, in the answering transaction. PostgreSQL stamps every
+/// row with the transaction that wrote it (`xmin`) and keeps rows where they
+/// were written: were the answer only inserted, it would share its `xmin` with
+/// its member's `feedback_respondents` row, and anyone able to `SELECT` both
+/// tables could join them. Rewritten so, every answer of a round carries the
+/// latest answering transaction's `xmin` and lies in key order; the round's
+/// row lock keeps two answering transactions from rewriting at once.
+async fn rewrite_answers(
+    tx: &mut PgTx,
+    round_id: i64,
+    ratings: &str,
+    comment: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    let mut answers: Vec<(Vec<u8>, String, Option<String>)> = sqlx::query_as(
+        "DELETE FROM feedback_answers WHERE round_id = $1 RETURNING id, ratings, comment",
+    )
+    .bind(round_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    answers.push((
+        answer_key().to_vec(),
+        ratings.to_owned(),
+        comment.map(str::to_owned),
+    ));
+    answers.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let mut keys = Vec::with_capacity(answers.len());
+    let mut all_ratings = Vec::with_capacity(answers.len());
+    let mut comments = Vec::with_capacity(answers.len());
+    for (key, ratings, comment) in answers {
+        keys.push(key);
+        all_ratings.push(ratings);
+        comments.push(comment);
+    }
+    sqlx::query(
+        "INSERT INTO feedback_answers (id, round_id, ratings, comment)
+         SELECT k, $2, r, c
+         FROM UNNEST($1::bytea[], $3::text[], $4::text[]) WITH ORDINALITY AS t(k, r, c, n)
+         ORDER BY n",
+    )
+    .bind(keys)
+    .bind(round_id)
+    .bind(all_ratings)
+    .bind(comments)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 #[async_trait]

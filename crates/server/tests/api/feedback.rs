@@ -624,9 +624,9 @@ async fn every_feedback_endpoint_checks_the_caller() {
 /// The same promise on PostgreSQL, read by an administrator with `psql`:
 /// the answers table names no member, device or moment, its key is random,
 /// no column is filled in by the database (a sequence or a clock), and
-/// reading by the key does not give the order of answering. (PostgreSQL's
-/// heap keeps rows where they were written: docs/SERVER.md says what that
-/// leaves to someone holding the database files.)
+/// neither the key, the place of a row nor the transaction that wrote it
+/// gives the order of answering or the member. (What remains for someone
+/// holding the database files: docs/SERVER.md.)
 #[tokio::test]
 #[ignore = "PostgreSQL only: run with QINGLIAN_TEST_POSTGRES (cargo xtask test does)"]
 async fn postgres_the_database_does_not_link_an_answer_to_a_member_or_a_moment() {
@@ -692,6 +692,36 @@ async fn postgres_the_database_does_not_link_an_answer_to_a_member_or_a_moment()
     sorted.sort();
     assert_eq!(sorted, given, "every comment is stored");
     assert_ne!(by_key, given, "the key gives the order of answering");
+    // Rows lie in key order, not in the order of answering.
+    let by_place: Vec<String> = sqlx::query_scalar(
+        "SELECT comment FROM feedback_answers WHERE round_id = $1 ORDER BY ctid",
+    )
+    .bind(id)
+    .fetch_all(&mut db)
+    .await
+    .unwrap();
+    assert_eq!(by_place, by_key, "the rows lie in key order");
+    // The transaction that wrote a row (xmin) links no answer to its
+    // member: all answers carry the last answering transaction's.
+    let writers: i64 = sqlx::query_scalar(
+        "SELECT COUNT(DISTINCT xmin::text) FROM feedback_answers WHERE round_id = $1",
+    )
+    .bind(id)
+    .fetch_one(&mut db)
+    .await
+    .unwrap();
+    assert_eq!(writers, 1);
+    let shared: Vec<i64> = sqlx::query_scalar(
+        "SELECT COUNT(a.id) FROM feedback_respondents r
+         LEFT JOIN feedback_answers a ON a.round_id = r.round_id AND a.xmin = r.xmin
+         WHERE r.round_id = $1 GROUP BY r.user_id",
+    )
+    .bind(id)
+    .fetch_all(&mut db)
+    .await
+    .unwrap();
+    assert_eq!(shared.len(), 20);
+    assert!(shared.iter().all(|n| *n == 0 || *n == 20), "{shared:?}");
     let audit: Vec<String> = sqlx::query_scalar(
         "SELECT action || ' ' || COALESCE(target, '') || ' ' || details FROM audit_log",
     )
