@@ -109,10 +109,11 @@ CREATE INDEX feedback_rounds_closes ON feedback_rounds (closes_at);
 -- Who answered a round: no time. client_id tells a retry of the same answer
 -- from a second answer; the primary key makes it one answer per member and
 -- round, whichever server takes it. Unlike SQLite's WITHOUT ROWID tables,
--- PostgreSQL's heap keeps the rows of this table and the next in the order
--- they were written, and each row carries the id of the transaction that
--- wrote it (xmin), the same for a member's row here and their answer there:
--- docs/SERVER.md says what that tells whoever can read the database.
+-- PostgreSQL's heap keeps rows in the order they were written, each with the
+-- id of the transaction that wrote it (xmin): so each answering transaction
+-- rewrites all of the round's answers in key order (pg_voice.rs), and no
+-- answer shares its xmin or its place with its member's row here.
+-- docs/SERVER.md says what remains.
 CREATE TABLE feedback_respondents (
     round_id   BIGINT NOT NULL REFERENCES feedback_rounds(id),
     user_id    BIGINT NOT NULL REFERENCES users(id),
