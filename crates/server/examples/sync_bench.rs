@@ -5,7 +5,9 @@
 //!   pulling them back (events per second each);
 //! - 50 devices (50 accounts) each pushing a batch of 100 events at the same
 //!   moment, 5 rounds: the p50 and p95 time of a push and the events per
-//!   second of the whole.
+//!   second of the whole;
+//! - the unit report (JSON) of a unit of 500 members with 2,000 events each
+//!   (written straight into the store), the median of 3 requests.
 //!
 //! On SQLite (one server), and, when `QINGLIAN_BENCH_POSTGRES` names a
 //! PostgreSQL server whose user may create databases, on a fresh PostgreSQL
@@ -32,6 +34,9 @@ const BATCH: u64 = 500;
 const DEVICES: usize = 50;
 const DEVICE_BATCH: u64 = 100;
 const ROUNDS: u64 = 5;
+/// The unit of the report: members, and events of each.
+const REPORT_MEMBERS: usize = 500;
+const REPORT_EVENTS: u64 = 2_000;
 
 async fn send(cookie: &mut Option<String>, request: reqwest::RequestBuilder) -> (u16, Value) {
     let request = match cookie {
@@ -88,6 +93,114 @@ async fn fresh_database(data: &std::path::Path, postgres: Option<&str>) -> Datab
         .unwrap();
     let (server, _) = admin_url.rsplit_once('/').expect("a database URL");
     Database::Postgres(format!("{server}/{name}"))
+}
+
+/// A member's study over the months: each day some study time, five quiz
+/// questions, the quiz, and now and then a lesson done or a reflection.
+fn member_events(device: &str, count: u64) -> Vec<Event> {
+    (1..=count)
+        .map(|seq| {
+            let day = seq / 10;
+            let lesson = format!("lesson-{:02}", day % 40);
+            let kind = match seq % 10 {
+                0 => EventKind::StudyTime { seconds: 300 },
+                1..=5 => EventKind::QuestionAnswered {
+                    lesson: lesson.clone(),
+                    question: format!("q{}", seq % 10),
+                    chosen: vec![(seq % 3) as u32],
+                    correct: seq % 7 != 0,
+                },
+                6 => EventKind::QuizFinished {
+                    lesson,
+                    score: 4,
+                    total: 5,
+                },
+                7 => EventKind::LessonDone { lesson },
+                8 => EventKind::ReflectionSaved {
+                    lesson,
+                    text: "对照检查，举一反三。".into(),
+                },
+                _ => EventKind::StudyTime { seconds: 120 },
+            };
+            Event {
+                id: format!("{device}-{seq:06}"),
+                device: device.into(),
+                seq,
+                at: 1_700_000_000_000 + day as i64 * 86_400_000 + (seq % 10) as i64 * 60_000,
+                kind,
+            }
+        })
+        .collect()
+}
+
+/// Fills a unit of [`REPORT_MEMBERS`] members with [`REPORT_EVENTS`] events
+/// each, straight into the store, and times its report through `base`.
+async fn report(label: &str, database: &Database, base: &str, admin: &mut Option<String>) -> f64 {
+    use qinglian_server::store::{Actor, NewAccount, RosterAccount};
+    let store = database
+        .open(qinglian_server::store::sqlite_busy_timeout())
+        .await
+        .unwrap();
+    let now = qinglian_server::now_ms();
+    let unit = store
+        .create_unit("Report unit", None, now, &Actor::cli())
+        .await
+        .unwrap();
+    let hash = qinglian_server::auth::hash_password(PASSWORD).unwrap();
+    let roster = (0..REPORT_MEMBERS)
+        .map(|i| RosterAccount {
+            account: NewAccount {
+                login: format!("member{i}"),
+                display_name: format!("Member {i}"),
+                password_hash: hash.clone(),
+            },
+            role: qinglian_core::sync::Role::Learner,
+            unit_id: unit.id,
+            password_expires_at: now + 86_400_000,
+        })
+        .collect();
+    let members = store
+        .import_roster(roster, now, &Actor::cli())
+        .await
+        .unwrap();
+    let start = Instant::now();
+    for member in members {
+        let member = member.unwrap();
+        let device = format!("phone-{}", member.id);
+        store
+            .push(
+                member.id,
+                &device,
+                &member_events(&device, REPORT_EVENTS),
+                now,
+                u64::MAX,
+            )
+            .await
+            .unwrap();
+    }
+    println!(
+        "{label}: report unit filled: {REPORT_MEMBERS} members × {REPORT_EVENTS} events in {:.1} s",
+        start.elapsed().as_secs_f64()
+    );
+    let http = reqwest::Client::new();
+    let mut times = Vec::new();
+    for _ in 0..3 {
+        let start = Instant::now();
+        let (status, body) =
+            send(admin, http.get(format!("{base}/reports/units/{}", unit.id))).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(
+            body["members"].as_array().map(Vec::len),
+            Some(REPORT_MEMBERS)
+        );
+        times.push(start.elapsed());
+    }
+    times.sort();
+    let median = times[1].as_secs_f64() * 1000.0;
+    println!(
+        "{label}: unit report, {REPORT_MEMBERS} members × {REPORT_EVENTS} events: {median:.0} ms (median of 3)"
+    );
+    median
 }
 
 /// The value at `p` (0..1) of sorted durations, in ms.
@@ -246,7 +359,9 @@ async fn measure(label: &str, postgres: Option<&str>, servers: usize) -> Value {
     println!(
         "{label}: {DEVICES} devices pushing {DEVICE_BATCH} events at once through {servers} server(s), {ROUNDS} rounds: p50 {p50:.0} ms, p95 {p95:.0} ms, {concurrent_rate:.0} events/s"
     );
+    let report_ms = report(label, &database, &base, &mut admin).await;
     json!({
+        "report_ms": report_ms.round(),
         "push_events_per_s": push_rate.round(),
         "pull_events_per_s": pull_rate.round(),
         "concurrent_push_p50_ms": p50.round(),
