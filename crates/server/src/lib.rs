@@ -173,7 +173,8 @@ pub fn now_ms() -> i64 {
         .map_or(0, |d| d.as_millis() as i64)
 }
 
-/// Opens the data directory's database (migrating it) and loads the content.
+/// Opens the database (the data directory's SQLite file, or PostgreSQL with
+/// `--database-url`), migrating it, and loads the content.
 pub async fn state(config: &Config) -> Result<AppState, StartError> {
     let database = admin::Database::chosen(&config.data_dir, config.database_url.as_deref())
         .map_err(StartError)?;
