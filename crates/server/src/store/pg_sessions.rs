@@ -215,6 +215,26 @@ pub(super) async fn id_of(
         .await
 }
 
+/// What an `INSERT … ON CONFLICT (…, client_id) DO NOTHING RETURNING id`
+/// gave: the new row (created), or, when it inserted nothing because another
+/// server stored the same request meanwhile (and has committed), that row.
+pub(super) async fn created_or_stored(
+    tx: &mut PgTx,
+    inserted: Option<i64>,
+    by_client_id: &str,
+    account: i64,
+    client_id: &str,
+    what: &str,
+) -> Result<(i64, bool), Attempt> {
+    if let Some(id) = inserted {
+        return Ok((id, true));
+    }
+    match id_of(tx, by_client_id, account, client_id).await? {
+        Some(id) => Ok((id, false)),
+        None => Err(db(what, "vanished").into()),
+    }
+}
+
 async fn session_in(tx: &mut PgTx, id: i64) -> Result<Option<SessionRecord>, Attempt> {
     Ok(sqlx::query(&format!("{SESSION_SELECT} WHERE s.id = $1"))
         .bind(id)
@@ -271,18 +291,15 @@ impl PgStore {
                     .bind(now)
                     .fetch_optional(&mut *tx)
                     .await?;
-                    match inserted {
-                        Some(id) => (id, true),
-                        // Another server stored it meanwhile (and has committed).
-                        None => {
-                            match id_of(&mut tx, existing, session.scheduled_by, &session.client_id)
-                                .await?
-                            {
-                                Some(id) => (id, false),
-                                None => return Err(db("study session", "vanished").into()),
-                            }
-                        }
-                    }
+                    created_or_stored(
+                        &mut tx,
+                        inserted,
+                        existing,
+                        session.scheduled_by,
+                        &session.client_id,
+                        "study session",
+                    )
+                    .await?
                 }
             };
         let record = session_in(&mut tx, id)
@@ -398,21 +415,15 @@ impl PgStore {
                 .bind(now)
                 .fetch_optional(&mut *tx)
                 .await?;
-                match inserted {
-                    Some(id) => (id, true),
-                    // Another server stored it meanwhile (and has committed).
-                    None => match id_of(
-                        &mut tx,
-                        existing,
-                        assignment.assigned_by,
-                        &assignment.client_id,
-                    )
-                    .await?
-                    {
-                        Some(id) => (id, false),
-                        None => return Err(db("assignment", "vanished").into()),
-                    },
-                }
+                created_or_stored(
+                    &mut tx,
+                    inserted,
+                    existing,
+                    assignment.assigned_by,
+                    &assignment.client_id,
+                    "assignment",
+                )
+                .await?
             }
         };
         let record = assignment_in(&mut tx, id)

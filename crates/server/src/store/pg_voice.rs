@@ -7,7 +7,7 @@
 //! read, and one member's answer to a round is one row of
 //! `feedback_respondents` (its primary key), whichever server takes it.
 
-use super::pg_sessions::{begin, id_of, retrying, Attempt, PgTx};
+use super::pg_sessions::{begin, created_or_stored, id_of, retrying, Attempt, PgTx};
 use super::voice::{
     AnswerOutcome, NewQuestionRecord, NewRoundRecord, StoredAnswer, StoredQuestion, StoredRound,
     Units, VoiceStore,
@@ -145,21 +145,15 @@ impl PgStore {
                 .bind(now)
                 .fetch_optional(&mut *tx)
                 .await?;
-                match inserted {
-                    Some(id) => (id, true),
-                    // Another server stored it meanwhile (and has committed).
-                    None => (
-                        id_of(
-                            &mut tx,
-                            QUESTION_BY_CLIENT_ID,
-                            question.user_id,
-                            question.client_id,
-                        )
-                        .await?
-                        .ok_or_else(|| StoreError::Db("a question vanished".to_owned()))?,
-                        false,
-                    ),
-                }
+                created_or_stored(
+                    &mut tx,
+                    inserted,
+                    QUESTION_BY_CLIENT_ID,
+                    question.user_id,
+                    question.client_id,
+                    "question",
+                )
+                .await?
             }
         };
         let stored = question_in(&mut tx, id)
@@ -276,21 +270,15 @@ impl PgStore {
                 .bind(round.closes_at)
                 .fetch_optional(&mut *tx)
                 .await?;
-                match inserted {
-                    Some(id) => (id, true),
-                    // Another server stored it meanwhile (and has committed).
-                    None => (
-                        id_of(
-                            &mut tx,
-                            ROUND_BY_CLIENT_ID,
-                            round.opened_by,
-                            round.client_id,
-                        )
-                        .await?
-                        .ok_or_else(|| StoreError::Db("a round vanished".to_owned()))?,
-                        false,
-                    ),
-                }
+                created_or_stored(
+                    &mut tx,
+                    inserted,
+                    ROUND_BY_CLIENT_ID,
+                    round.opened_by,
+                    round.client_id,
+                    "round",
+                )
+                .await?
             }
         };
         let stored = round_in(&mut tx, id)
