@@ -9,6 +9,7 @@ pub mod state;
 pub mod storage;
 pub mod study_time;
 pub mod sync;
+pub mod timing;
 pub mod together;
 
 use components::{layout::Layout, welcome::Welcome};

@@ -57,7 +57,9 @@ pub async fn load(lang: Lang) -> PackState {
             return PackState::Ready(std::sync::Arc::new(pack.clone()));
         }
     }
-    match fetch_text(&pack_url(lang)).await {
+    let fetched = fetch_text(&pack_url(lang)).await;
+    crate::timing::mark("pack-fetched");
+    match fetched {
         Ok(text) => match serde_json::from_str::<Pack>(&text) {
             Ok(pack) => PackState::Ready(std::sync::Arc::new(pack)),
             Err(_) => PackState::Failed(Message::key(Key::ErrLessonsUnreadable)),

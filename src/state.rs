@@ -60,9 +60,13 @@ impl AppState {
             Ok(log) => (log, None),
             Err(err) => (storage::EventLog::default(), Some(err)),
         };
+        crate::timing::mark("events-loaded");
         let log = RwSignal::new_local(log);
-        let progress =
-            Memo::new(move |_| Arc::new(log.with(|l| fold(&l.events, offset_minutes()))));
+        let progress = Memo::new(move |_| {
+            let folded = Arc::new(log.with(|l| fold(&l.events, offset_minutes())));
+            crate::timing::mark("progress-folded");
+            folded
+        });
         let state = AppState {
             settings: RwSignal::new(storage::load_settings()),
             online: RwSignal::new(window().navigator().on_line()),
@@ -82,6 +86,7 @@ impl AppState {
             let lang = lang.get();
             leptos::task::spawn_local(async move {
                 let loaded = pack::load(lang).await;
+                crate::timing::mark("pack-loaded");
                 // A slow load must not overwrite a newer language's edition.
                 if lang == state.settings.with_untracked(|s| s.lang) {
                     pack_signal.set(loaded);
