@@ -12,7 +12,9 @@ use wasm_bindgen::JsCast;
 /// on a shared origin and an export knows what is ours.
 pub const PREFIX: &str = "qinglian.";
 /// The storage layout's version; `migrate` brings older layouts up to it.
-pub const SCHEMA_VERSION: u32 = 1;
+/// 2: the event log's chunks in the compact form of
+/// [`qinglian_core::log_chunk`] (version 1 wrote them as sent to the server).
+pub const SCHEMA_VERSION: u32 = 2;
 const SCHEMA_KEY: &str = "qinglian.schema";
 const SETTINGS_KEY: &str = "qinglian.settings";
 const QUARANTINE_PREFIX: &str = "qinglian.set-aside.";
@@ -88,7 +90,9 @@ fn classify(error: wasm_bindgen::JsValue) -> StorageError {
 }
 
 /// Brings an older layout up to [`SCHEMA_VERSION`]; runs once at start-up.
-/// Version 1 is the first layout, so the only step is stamping it.
+/// From 1 to 2 only the form of the log's chunks changed, and
+/// [`load_events`] rewrites any chunk still in the older form whatever the
+/// stamp says, so the only step here is stamping it.
 pub fn migrate() -> Result<(), StorageError> {
     let found = read_raw(SCHEMA_KEY)
         .and_then(|v| v.parse::<u32>().ok())
@@ -198,13 +202,16 @@ pub fn save_settings(settings: &Settings) -> Result<(), StorageError> {
 // ---------------------------------------------------------------------------
 // The progress event log.
 //
-// Layout (schema 1): `qinglian.device` holds this browser's device id;
+// Layout (schema 2): `qinglian.device` holds this browser's device id;
 // `qinglian.events.NNNNNN` hold the log in chunks of up to CHUNK_SIZE events
-// (JSON arrays); `qinglian.events.meta` holds `{chunks, next_seq}`. Appending
+// (in the compact form of `log_chunk`; schema 1 wrote JSON arrays of events,
+// still read and rewritten on loading); `qinglian.events.meta` holds
+// `{chunks, next_seq}`. Appending
 // rewrites only the last chunk, so a write costs the same with 10 or 10,000
 // events stored. A chunk that cannot be read is set aside and the rest loads.
 
 use qinglian_core::events::{Event, EventKind};
+use qinglian_core::log_chunk;
 
 /// Events per storage entry: small enough to rewrite on every append.
 pub const CHUNK_SIZE: usize = 256;
@@ -291,8 +298,14 @@ pub fn load_events() -> Result<EventLog, StorageError> {
     for index in 0..chunks {
         let key = chunk_key(index);
         let Some(raw) = read_raw(&key) else { continue };
-        match serde_json::from_str::<Vec<Event>>(&raw) {
+        match log_chunk::decode(&raw) {
             Ok(events) => {
+                if log_chunk::is_old_form(&raw) {
+                    // Smaller than what it replaces, so it fits even in a
+                    // full storage; if it still fails, the older form stays
+                    // and is read again next time.
+                    let _ = write_raw(&key, &log_chunk::encode(&events));
+                }
                 if index + 1 == chunks {
                     log.last_chunk = events.clone();
                 }
@@ -354,17 +367,11 @@ impl EventLog {
             last.push(event.clone());
             // Write as soon as a chunk is full or at the end.
             if last.len() == CHUNK_SIZE {
-                write_raw(
-                    &chunk_key(chunks - 1),
-                    &serde_json::to_string(&last).expect("events serialise"),
-                )?;
+                write_raw(&chunk_key(chunks - 1), &log_chunk::encode(&last))?;
             }
         }
         if last.len() < CHUNK_SIZE || events.is_empty() {
-            write_raw(
-                &chunk_key(chunks - 1),
-                &serde_json::to_string(&last).expect("events serialise"),
-            )?;
+            write_raw(&chunk_key(chunks - 1), &log_chunk::encode(&last))?;
         }
         self.chunks = chunks;
         self.last_chunk = last;

@@ -10,6 +10,7 @@ pub mod content;
 pub mod events;
 pub mod hash;
 pub mod i18n;
+pub mod log_chunk;
 pub mod progress;
 pub mod qr;
 pub mod settings;
