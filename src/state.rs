@@ -9,7 +9,7 @@ use qinglian_core::calendar::{self, Day};
 use qinglian_core::content::Pack;
 use qinglian_core::events::{Event, EventKind};
 use qinglian_core::i18n::{self, Key};
-use qinglian_core::progress::{fold, Progress};
+use qinglian_core::progress::{Folder, Progress};
 use qinglian_core::settings::{Settings, Tier};
 use std::sync::Arc;
 
@@ -52,6 +52,43 @@ pub fn today() -> Day {
     calendar::day_of(now_ms(), offset_minutes())
 }
 
+/// The fold of the log as far as it was read last time: recording an event
+/// adds that one event instead of folding years of history again.
+struct KeptFold {
+    folder: Folder,
+    offset_minutes: i32,
+    /// How many of the log's events it has seen, and the last one's id (the
+    /// log only grows; anything else, a reset, shows here).
+    seen: usize,
+    last_id: Option<String>,
+}
+
+impl KeptFold {
+    /// The progress of `events`, carrying on from `kept` when the log only
+    /// grew in the fold's order, else folding it all anew.
+    fn progress(kept: &mut Option<KeptFold>, events: &[Event]) -> Progress {
+        let offset_minutes = offset_minutes();
+        let carried_on = kept.as_mut().is_some_and(|k| {
+            k.offset_minutes == offset_minutes
+                && k.seen <= events.len()
+                && events[..k.seen].last().map(|e| &e.id) == k.last_id.as_ref()
+                && events[k.seen..].iter().all(|e| k.folder.append(e))
+        });
+        let fold = match kept {
+            Some(k) if carried_on => k,
+            _ => kept.insert(KeptFold {
+                folder: Folder::new(events, offset_minutes),
+                offset_minutes,
+                seen: 0,
+                last_id: None,
+            }),
+        };
+        fold.seen = events.len();
+        fold.last_id = events.last().map(|e| e.id.clone());
+        fold.folder.progress()
+    }
+}
+
 impl AppState {
     /// Loads what is stored, wires the browser's events and the service worker.
     pub fn start() -> AppState {
@@ -62,8 +99,12 @@ impl AppState {
         };
         crate::timing::mark("events-loaded");
         let log = RwSignal::new_local(log);
+        let kept_fold = Arc::new(std::sync::Mutex::new(None::<KeptFold>));
         let progress = Memo::new(move |_| {
-            let folded = Arc::new(log.with(|l| fold(&l.events, offset_minutes())));
+            let mut kept = kept_fold
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            let folded = Arc::new(log.with(|l| KeptFold::progress(&mut kept, &l.events)));
             crate::timing::mark("progress-folded");
             folded
         });

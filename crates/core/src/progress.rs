@@ -4,7 +4,9 @@
 
 use crate::calendar::{self, Day, MS_PER_DAY};
 use crate::content::Pack;
-use crate::events::{merge, Event, EventKind};
+#[cfg(doc)]
+use crate::events::merge;
+use crate::events::{sort_key, Event, EventKind};
 use crate::settings::Tier;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
@@ -122,17 +124,104 @@ pub struct Progress {
 /// Folds the log into progress. `offset_minutes` is the device's offset east
 /// of UTC, for bucketing days.
 pub fn fold(events: &[Event], offset_minutes: i32) -> Progress {
-    let events = merge(events, &[]);
-    let voided: HashSet<&str> = events
-        .iter()
-        .filter_map(|e| match &e.kind {
-            EventKind::Void { target } => Some(target.as_str()),
-            _ => None,
-        })
-        .collect();
-    let mut p = Progress::default();
-    let mut mastery_by_day: BTreeMap<Day, u32> = BTreeMap::new();
-    for event in events.iter().filter(|e| !voided.contains(e.id.as_str())) {
+    Folder::new(events, offset_minutes).progress()
+}
+
+/// A fold that can go on: the app keeps one and adds each event it records,
+/// instead of folding the whole log again, which with years of history (tens
+/// of thousands of events) took long enough to be felt after every answer.
+/// It takes only what extends the log in the fold's order; anything else (an
+/// earlier time, a void, an id seen before) asks for a new fold, which gives
+/// the same progress as [`fold`] by construction.
+#[derive(Clone, Debug, Default)]
+pub struct Folder {
+    offset_minutes: i32,
+    /// Everything but the credits, which are derived when read.
+    progress: Progress,
+    mastery_by_day: BTreeMap<Day, u32>,
+    /// Hashes of the ids folded (a collision only costs a new fold).
+    ids: HashSet<u64>,
+    /// Ids named by void events.
+    voided: HashSet<String>,
+    /// The fold order's position of the last event folded.
+    last: Option<(i64, String, u64, String)>,
+}
+
+impl Folder {
+    /// Folds the whole log. Copies of one id keep the lexically smallest JSON
+    /// (as [`merge`] does), so the result never depends on the order.
+    pub fn new(events: &[Event], offset_minutes: i32) -> Folder {
+        let mut by_id: std::collections::HashMap<&str, &Event> =
+            std::collections::HashMap::with_capacity(events.len());
+        for event in events {
+            by_id
+                .entry(event.id.as_str())
+                .and_modify(|kept| {
+                    if *kept != event && canonical(event) < canonical(kept) {
+                        *kept = event;
+                    }
+                })
+                .or_insert(event);
+        }
+        let mut ordered: Vec<&Event> = by_id.into_values().collect();
+        ordered.sort_by(|x, y| sort_key(x).cmp(&sort_key(y)).then_with(|| x.id.cmp(&y.id)));
+        let mut folder = Folder {
+            offset_minutes,
+            ids: HashSet::with_capacity(ordered.len()),
+            ..Folder::default()
+        };
+        for event in &ordered {
+            if let EventKind::Void { target } = &event.kind {
+                folder.voided.insert(target.clone());
+            }
+        }
+        for event in &ordered {
+            folder.ids.insert(id_hash(&event.id));
+            if !folder.voided.contains(&event.id) {
+                folder.apply(event);
+            }
+        }
+        folder.last = ordered.last().map(|e| position(e));
+        folder
+    }
+
+    /// Adds one event when it extends the log in the fold's order; `false`
+    /// (and nothing changed) when only a new fold can take it in.
+    pub fn append(&mut self, event: &Event) -> bool {
+        let here = position(event);
+        if self.last.as_ref().is_some_and(|last| here <= *last)
+            || matches!(event.kind, EventKind::Void { .. })
+            || self.ids.contains(&id_hash(&event.id))
+        {
+            return false;
+        }
+        self.ids.insert(id_hash(&event.id));
+        if !self.voided.contains(&event.id) {
+            self.apply(event);
+        }
+        self.last = Some(here);
+        true
+    }
+
+    /// The progress so far, credits included.
+    pub fn progress(&self) -> Progress {
+        let mut p = self.progress.clone();
+        p.credits_by_day = credits_by_day(&p.seconds_by_day, &self.mastery_by_day);
+        // Attending a group study session is study the unit organised: its
+        // credits come on top of the daily cap (which is there against cramming
+        // alone, not against turning up).
+        for at in p.sessions_attended.values() {
+            let day = calendar::day_of(*at, self.offset_minutes);
+            let credits = p.credits_by_day.entry(day).or_default();
+            *credits = credits.saturating_add(ATTENDANCE_CREDITS);
+        }
+        p
+    }
+
+    fn apply(&mut self, event: &Event) {
+        let offset_minutes = self.offset_minutes;
+        let p = &mut self.progress;
+        let mastery_by_day = &mut self.mastery_by_day;
         let day = calendar::day_of(event.at, offset_minutes);
         if event.kind.is_study() {
             p.study_days.insert(day);
@@ -252,16 +341,18 @@ pub fn fold(events: &[Event], offset_minutes: i32) -> Progress {
             EventKind::Void { .. } => {}
         }
     }
-    p.credits_by_day = credits_by_day(&p.seconds_by_day, &mastery_by_day);
-    // Attending a group study session is study the unit organised: its
-    // credits come on top of the daily cap (which is there against cramming
-    // alone, not against turning up).
-    for at in p.sessions_attended.values() {
-        let day = calendar::day_of(*at, offset_minutes);
-        let credits = p.credits_by_day.entry(day).or_default();
-        *credits = credits.saturating_add(ATTENDANCE_CREDITS);
-    }
-    p
+}
+
+fn position(event: &Event) -> (i64, String, u64, String) {
+    (event.at, event.device.clone(), event.seq, event.id.clone())
+}
+
+fn id_hash(id: &str) -> u64 {
+    crate::hash::fnv1a64(id.as_bytes())
+}
+
+fn canonical(event: &Event) -> String {
+    serde_json::to_string(event).expect("events serialise")
 }
 
 /// Credits per day from the study seconds and the quizzes first mastered

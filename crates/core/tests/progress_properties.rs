@@ -4,7 +4,7 @@
 
 use proptest::prelude::*;
 use qinglian_core::events::{merge, Event, EventKind, Export};
-use qinglian_core::progress::fold;
+use qinglian_core::progress::{fold, Folder};
 
 const DAY: i64 = 86_400_000;
 const START: i64 = 20_000 * DAY;
@@ -135,5 +135,43 @@ proptest! {
         let merged = merge(&events[..k], &imported);
         prop_assert_eq!(fold(&merged, 0), fold(&events, 0));
         prop_assert_eq!(merge(&merged, &imported), merged);
+    }
+
+    #[test]
+    fn a_fold_carried_on_event_by_event_equals_a_fold_of_the_whole_log(
+        events in log_with_voids(),
+        order in any::<prop::sample::Index>(),
+        split in any::<prop::sample::Index>(),
+        dupes in prop::collection::vec(any::<prop::sample::Index>(), 0..4),
+    ) {
+        // Any order, with repeats: what the folder refuses is folded anew.
+        let mut log = events.clone();
+        if !log.is_empty() {
+            let start = order.index(log.len());
+            log.rotate_left(start);
+            for d in &dupes {
+                log.push(events[d.index(events.len())].clone());
+            }
+        }
+        let k = if log.is_empty() { 0 } else { split.index(log.len()) };
+        let mut folder = Folder::new(&log[..k], 480);
+        for i in k..log.len() {
+            if !folder.append(&log[i]) {
+                folder = Folder::new(&log[..=i], 480);
+            }
+        }
+        prop_assert_eq!(folder.progress(), fold(&events, 480));
+    }
+
+    #[test]
+    fn events_recorded_in_order_are_added_without_a_new_fold(events in log(), split in any::<prop::sample::Index>()) {
+        let mut ordered = events;
+        ordered.sort_by(|x, y| (x.at, &x.device, x.seq, &x.id).cmp(&(y.at, &y.device, y.seq, &y.id)));
+        let k = if ordered.is_empty() { 0 } else { split.index(ordered.len()) };
+        let mut folder = Folder::new(&ordered[..k], 0);
+        for event in &ordered[k..] {
+            prop_assert!(folder.append(event), "refused {:?}", event);
+        }
+        prop_assert_eq!(folder.progress(), fold(&ordered, 0));
     }
 }
