@@ -1,5 +1,5 @@
 //! Loading the content edition in the reader's language: the one the bureau's
-//! server published (kept from the last sync), else the one the build ships
+//! server published (kept in Cache Storage from the last sync), else the one the build ships
 //! (`/content/pack.<lang>.json`). The service worker precaches both built-in
 //! editions, so switching language works offline like the rest of the app.
 
@@ -52,10 +52,8 @@ pub async fn fetch_text(url: &str) -> Result<String, Message> {
 /// The edition in `lang`: the server's when one was published, else the
 /// build's.
 pub async fn load(lang: Lang) -> PackState {
-    if let Some(editions) = crate::sync::stored_server_editions() {
-        if let Some(pack) = editions.for_reader(lang) {
-            return PackState::Ready(std::sync::Arc::new(pack.clone()));
-        }
+    if let Some(pack) = crate::sync::published_edition(lang).await {
+        return PackState::Ready(std::sync::Arc::new(pack));
     }
     let fetched = fetch_text(&pack_url(lang)).await;
     crate::timing::mark("pack-fetched");

@@ -9,8 +9,9 @@ use crate::state::{now_ms, AppState};
 use crate::storage;
 use crate::together::{self, TogetherView};
 use leptos::prelude::*;
-use qinglian_core::content::Editions;
+use qinglian_core::content::{Editions, Pack};
 use qinglian_core::i18n::{server_error, Key, Message, ServerCall};
+use qinglian_core::settings::Lang;
 use qinglian_core::sync::{
     next_batch, ApiError, ConflictError, GapError, JoinRequest, LoginRequest, PullResponse,
     PushRequest, PushResponse, User, UserResponse, PUSH_BATCH_EVENTS,
@@ -90,13 +91,63 @@ fn save_record(record: &SyncRecord) -> Result<(), storage::StorageError> {
     )
 }
 
-/// The editions published by the server, kept for offline use; `None` when
-/// absent or unreadable (then the build's own editions are used).
-pub fn stored_server_editions() -> Option<Editions> {
+/// Where the published edition for readers of `lang` is kept.
+fn published_path(lang: Lang) -> String {
+    format!("/published/pack.{}.json", lang.tag())
+}
+
+/// The edition the bureau's server published for readers of `lang`, kept for
+/// offline use; `None` when there is none (then the build's own is used).
+/// Only the reader's edition is read at start: each was checked on arrival.
+pub async fn published_edition(lang: Lang) -> Option<Pack> {
+    if let Some(text) = storage::published(&published_path(lang)).await {
+        if let Ok(pack) = serde_json::from_str::<Pack>(&text) {
+            return Some(pack);
+        }
+    }
+    // An earlier version kept both editions together in local storage: they
+    // move into the cache once.
     let raw = storage::read_raw(SERVER_PACK_KEY)?;
-    serde_json::from_str::<Editions>(&raw)
+    let editions = serde_json::from_str::<Editions>(&raw)
         .ok()
-        .filter(|e| e.validate().is_empty())
+        .filter(|e| e.validate().is_empty())?;
+    if keep_editions(&raw).await.is_ok() {
+        storage::remove(SERVER_PACK_KEY);
+    }
+    editions.for_reader(lang).cloned()
+}
+
+/// Keeps the edition each language's readers get from a checked publication
+/// (`raw`, as the server sent it), each as sent, without re-serialising.
+async fn keep_editions(raw: &str) -> Result<(), storage::StorageError> {
+    #[derive(Deserialize)]
+    struct Sent<'a> {
+        #[serde(borrow)]
+        packs: Vec<&'a serde_json::value::RawValue>,
+    }
+    #[derive(Deserialize)]
+    struct LangOf {
+        lang: Lang,
+    }
+    let sent: Sent = serde_json::from_str(raw)
+        .map_err(|err| storage::StorageError::Unavailable(err.to_string()))?;
+    let langs: Vec<Option<Lang>> = sent
+        .packs
+        .iter()
+        .map(|pack| {
+            serde_json::from_str::<LangOf>(pack.get())
+                .ok()
+                .map(|l| l.lang)
+        })
+        .collect();
+    for lang in Lang::ALL {
+        // As `Editions::for_reader`: the reader's language, else the first.
+        let chosen = langs.iter().position(|l| *l == Some(lang)).unwrap_or(0);
+        if let Some(pack) = sent.packs.get(chosen) {
+            storage::put_published(&published_path(lang), pack.get()).await?;
+        }
+    }
+    Ok(())
 }
 
 impl SyncState {
@@ -285,6 +336,7 @@ pub async fn sign_out(state: AppState) {
     });
     storage::clear_reading_positions();
     storage::remove(SERVER_PACK_KEY);
+    storage::forget_published().await;
     together::forget(state);
     state.sync.update_record(|r| *r = SyncRecord::default());
     state.sync.phase.set(SyncPhase::LocalOnly);
@@ -611,9 +663,16 @@ async fn update_pack(state: AppState) -> Result<(), Message> {
     if !editions.validate().is_empty() {
         return Err(Message::key(Key::ErrNewLessonsInvalid));
     }
-    if let Err(err) = storage::write_raw(SERVER_PACK_KEY, &answer.body) {
-        // Still use them now; they will be fetched again next time.
-        state.storage_error.set(Some(err));
+    match keep_editions(&answer.body).await {
+        Ok(()) => storage::remove(SERVER_PACK_KEY),
+        Err(err) => {
+            // No half-kept publication: the older way, or nothing kept (then
+            // they are used now and fetched again next time).
+            storage::forget_published().await;
+            if storage::write_raw(SERVER_PACK_KEY, &answer.body).is_err() {
+                state.storage_error.set(Some(err));
+            }
+        }
     }
     let lang = state.settings.with_untracked(|s| s.lang);
     if let Some(pack) = editions.for_reader(lang) {

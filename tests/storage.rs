@@ -366,3 +366,32 @@ fn fifty_thousand_events_fit_in_the_browsers_storage() {
     assert_eq!(reloaded.events[..50_000], events[..]);
     fresh();
 }
+
+#[wasm_bindgen_test]
+async fn published_content_is_kept_in_cache_storage_and_forgotten_on_request() {
+    storage::forget_published().await;
+    assert_eq!(storage::published("/published/pack.en.json").await, None);
+    let text = r#"{"version":"2026-11","lang":"zh-Hans","title":"廉洁从政"}"#;
+    storage::put_published("/published/pack.zh-Hans.json", text)
+        .await
+        .unwrap();
+    assert_eq!(
+        storage::published("/published/pack.zh-Hans.json")
+            .await
+            .as_deref(),
+        Some(text)
+    );
+    // Not in local storage: that room is the event log's.
+    fresh();
+    assert_eq!(
+        storage::published("/published/pack.zh-Hans.json")
+            .await
+            .as_deref(),
+        Some(text)
+    );
+    storage::forget_published().await;
+    assert_eq!(
+        storage::published("/published/pack.zh-Hans.json").await,
+        None
+    );
+}

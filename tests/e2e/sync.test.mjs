@@ -208,3 +208,46 @@ test("a content pack published by an admin reaches the app, works offline, and p
     server.cleanup();
   }
 });
+
+test("a publication kept in local storage by an earlier version moves to Cache Storage and still opens offline", async () => {
+  const server = await startServer();
+  const phone = await phoneContext(browser);
+  try {
+    const { cookie } = await bootstrap(server);
+    const revised = builtEditions();
+    for (const edition of revised.packs) {
+      const revisedLesson = edition.lessons.find((l) => l.id === lesson.id);
+      revisedLesson.title = `${revisedLesson.title} (kept before)`;
+    }
+    const title = revised.packs[1].lessons.find((l) => l.id === lesson.id).title;
+    const upload = await fetch(`${server.url}/api/v1/admin/content`, {
+      method: "PUT",
+      headers: { "content-type": "application/json", cookie },
+      body: JSON.stringify(revised),
+    });
+    assert.ok(upload.status === 200 || upload.status === 201, `upload answered ${upload.status}`);
+    // The publication as the server sends it (its version is the content's hash).
+    const published = await (await fetch(`${server.url}/api/v1/content`, { headers: { cookie } })).text();
+
+    const page = await openApp(phone, server.url);
+    await waitForServiceWorker(page);
+    // Where versions before the move kept it: both editions in one entry.
+    await page.evaluate((raw) => localStorage.setItem("qinglian.server-pack", raw), published);
+    await page.goto(`${server.url}/lesson/${lesson.id}`);
+    await page.getByRole("heading", { level: 1, name: title }).waitFor();
+    await page.waitForFunction(() => localStorage.getItem("qinglian.server-pack") === null, null, { timeout: 10000 });
+    const cached = await page.evaluate(async () => {
+      const cache = await caches.open("qinglian.published-content");
+      return (await cache.keys()).map((request) => new URL(request.url).pathname).sort();
+    });
+    assert.deepEqual(cached, ["/published/pack.en.json", "/published/pack.zh-Hans.json"]);
+
+    await server.stop();
+    await page.reload();
+    await page.getByRole("heading", { level: 1, name: title }).waitFor();
+  } finally {
+    await phone.close();
+    await server.stop();
+    server.cleanup();
+  }
+});
