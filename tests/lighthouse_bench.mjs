@@ -17,7 +17,8 @@
 
 import lighthouse from "lighthouse";
 import * as chromeLauncher from "chrome-launcher";
-import { startServer } from "./e2e/harness.mjs";
+import { existsSync } from "node:fs";
+import { startServer, SERVER } from "./e2e/harness.mjs";
 
 const RUNS = Number(process.env.QINGLIAN_LIGHTHOUSE_RUNS || 3);
 const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
@@ -96,6 +97,8 @@ function where(audit) {
   return item?.node?.selector || "";
 }
 
+// A missing server would end the process before its copy of the build is removed.
+if (!existsSync(SERVER)) throw new Error(`no server binary at ${SERVER}: build it first (cargo xtask dist)`);
 const server = await startServer();
 const reports = [];
 // Whatever happens, the server and its copy of the build go away.
