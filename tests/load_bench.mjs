@@ -9,15 +9,28 @@
 //   time until the app is ready (its first heading is on screen), also as a
 //   ratio to the static page's time;
 // - warm: an installed app (service worker and caches in place) opened again,
-//   until Today is on screen.
+//   until Today's heading is on screen, and until Today's figures are (the
+//   content pack read and the learner's log folded: the heading comes first);
+// - warm with 500 lessons: the same, with a synthetic content pack of 500
+//   lessons (the real pack's lessons repeated under new ids and titles),
+//   served by a second server over its own copy of the build;
+// - warm with 50,000 events: the same, with the learner's log filled with a
+//   realistic mix of 50,000 events between installing and opening again (in
+//   rounds, the app opened after each so that it keeps them in its own
+//   form). When the browser's storage quota cannot hold them, as many as fit
+//   (found by writing until the browser refuses) are measured instead, and
+//   said so. The Progress page is then checked to show every event seeded.
 // The last line is JSON for `xtask`, which checks it against budget.toml.
 
-import { cpSync, mkdtempSync, writeFileSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from "node:fs";
+import { brotliCompressSync, gzipSync, constants as zlib } from "node:zlib";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { launchBrowser, phoneContext, startServer, waitForServiceWorker, DIST } from "./e2e/harness.mjs";
+import { launchBrowser, phoneContext, startServer, waitForServiceWorker, DIST, SERVER } from "./e2e/harness.mjs";
 
 const RUNS = Number(process.env.QINGLIAN_LOAD_RUNS || 5);
+const MANY_LESSONS = 500;
+const MANY_EVENTS = 50_000;
 const NETWORK = { offline: false, latency: 150, downloadThroughput: (1.6e6 / 8) | 0, uploadThroughput: (750e3 / 8) | 0 };
 const CPU_SLOWDOWN = 4;
 
@@ -48,21 +61,294 @@ async function readyAfter(page, url, selector) {
   return page.evaluate(() => performance.now());
 }
 
+/** Waits for `selector` and returns the page's clock then (ms since navigation). */
+async function readyAt(page, selector) {
+  await page.waitForSelector(selector, { timeout: 120000 });
+  return page.evaluate(() => performance.now());
+}
+
+/** The heading of any page, and Today's figures (shown once the pack is read). */
+const HEADING = "main h1";
+const TODAY_FIGURES = "main .today .stats";
+
+/**
+ * The real pack with its lessons repeated (ids `<id>-r<n>`, titles with the
+ * copy's number) until it has `count` lessons. Scenarios and risk points keep
+ * pointing at the original lessons, which stay.
+ */
+function manyLessonsPack(text, count) {
+  const pack = JSON.parse(text);
+  const originals = pack.lessons;
+  const lessons = [...originals];
+  for (let copy = 1; lessons.length < count; copy++) {
+    for (const lesson of originals.slice(0, count - lessons.length)) {
+      lessons.push({ ...lesson, id: `${lesson.id}-r${copy}`, title: `${lesson.title}（${copy + 1}）` });
+    }
+  }
+  pack.lessons = lessons;
+  return JSON.stringify(pack);
+}
+
+/** Writes the file at `path` and its compressed copies (.br, .gz), which the server prefers, as the build does. */
+function writeWithCompressedCopies(path, text) {
+  const bytes = Buffer.from(text);
+  writeFileSync(path, bytes);
+  writeFileSync(
+    `${path}.br`,
+    brotliCompressSync(bytes, {
+      params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: bytes.length },
+    })
+  );
+  writeFileSync(`${path}.gz`, gzipSync(bytes, { level: 9 }));
+}
+
+/**
+ * Adds events `from`..`count` of the log to localStorage, in the form the
+ * server is sent and schema 1 of `src/storage.rs` stored (chunks of 256
+ * events as JSON arrays under `qinglian.events.NNNNNN`, after the chunks
+ * already there, and `qinglian.events.meta`), which the app reads whatever
+ * form it now keeps its log in. Event `n` is the same in every round: a
+ * realistic mix as in `tests/bench.rs` (study time, answers, quizzes, lessons
+ * done, reflections in Chinese) of this device, seq n + 1, on the pack's
+ * lessons, two minutes apart up to `now`. Writes until the browser refuses
+ * (QuotaExceededError), then puts as many events as fit in the last chunk.
+ * Runs in a page of the app's origin; returns how many events it added.
+ */
+function seedEvents({ count, from, now, lessons, questions }) {
+  const CHUNK = 256;
+  const device = localStorage.getItem("qinglian.device");
+  if (!device) throw new Error("the app has not created its device id");
+  const key = (index) => `qinglian.events.${String(index).padStart(6, "0")}`;
+  if (from === 0) {
+    for (const k of Object.keys(localStorage)) {
+      if (k.startsWith("qinglian.events.")) localStorage.removeItem(k);
+    }
+  }
+  let chunks = 0;
+  while (localStorage.getItem(key(chunks)) !== null) chunks++;
+  // Ten events in a row are about one lesson, as a study session would be.
+  const lessonOf = (n) => lessons[Math.floor(n / 10) % lessons.length];
+  const event = (n) => {
+    const lesson = lessonOf(n);
+    const head = {
+      id: `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`,
+      device,
+      seq: n + 1,
+      at: now - (count - 1 - n) * 120000,
+    };
+    switch (n % 10) {
+      case 0:
+      case 1:
+      case 2:
+      case 3:
+        return { ...head, kind: "study_time", seconds: 60 };
+      case 4:
+      case 5:
+      case 6:
+        return {
+          ...head,
+          kind: "question_answered",
+          lesson,
+          question: questions[n % questions.length],
+          chosen: [n % 4],
+          correct: n % 3 !== 0,
+        };
+      case 7:
+        return { ...head, kind: "quiz_finished", lesson, score: n % 6, total: 5 };
+      case 8:
+        return { ...head, kind: "lesson_done", lesson };
+      default:
+        return { ...head, kind: "reflection_saved", lesson, text: "每一次请托、每一份礼品都如实登记，留下书面记录。" };
+    }
+  };
+  const write = (k, v) => {
+    try {
+      localStorage.setItem(k, v);
+      return true;
+    } catch (err) {
+      if (err.name === "QuotaExceededError") return false;
+      throw err;
+    }
+  };
+  // The meta entry's room is taken first, at its longest, so it always fits.
+  const meta = (chunkCount, nextSeq) => JSON.stringify({ chunks: chunkCount, next_seq: nextSeq });
+  if (!write("qinglian.events.meta", meta(999999, 9999999999))) return 0;
+  let stored = from;
+  while (stored < count) {
+    const size = Math.min(CHUNK, count - stored);
+    const events = Array.from({ length: size }, (_, i) => event(stored + i));
+    if (write(key(chunks), JSON.stringify(events))) {
+      stored += size;
+      chunks++;
+      continue;
+    }
+    // The quota is reached: the most events of this chunk that fit.
+    let low = 0;
+    let high = size - 1;
+    while (low < high) {
+      const mid = (low + high + 1) >> 1;
+      if (write(key(chunks), JSON.stringify(events.slice(0, mid)))) low = mid;
+      else high = mid - 1;
+    }
+    localStorage.removeItem(key(chunks));
+    if (low > 0 && write(key(chunks), JSON.stringify(events.slice(0, low)))) {
+      stored += low;
+      chunks++;
+    }
+    break;
+  }
+  localStorage.setItem("qinglian.events.meta", meta(chunks, stored + 1));
+  return stored - from;
+}
+
+/** What the first `stored` seeded events add up to on the Progress page. */
+function seededTotals(stored, lessons) {
+  let quizzes = 0;
+  const lessonsDone = new Set();
+  for (let n = 0; n < stored; n++) {
+    if (n % 10 === 7) quizzes++;
+    if (n % 10 === 8) lessonsDone.add(lessons[Math.floor(n / 10) % lessons.length]);
+  }
+  return { quizzes, lessonsDone: lessonsDone.size };
+}
+
+/**
+ * Installs the app on a fresh phone (first visit, the welcome answered, the
+ * service worker in control), lets `prepare(context)` change what is stored,
+ * then opens it again on the slow phone: the milliseconds until the heading
+ * and until Today's figures are on screen. `check(page)` may look at the
+ * opened app afterwards (not timed).
+ */
+async function warmStart(browser, url, { prepare, check } = {}) {
+  const context = await phoneContext(browser, { locale: "zh-CN" });
+  try {
+    const { page } = await slowPage(context);
+    await readyAfter(page, url, HEADING);
+    await installFromWelcome(page);
+    await page.close();
+    const prepared = prepare ? await prepare(context) : undefined;
+    const again = await slowPage(context);
+    const heading = await readyAfter(again.page, url, HEADING);
+    const figures = await readyAt(again.page, TODAY_FIGURES);
+    const checked = check ? await check(again.page, prepared) : undefined;
+    return { heading, figures, prepared, checked };
+  } finally {
+    await context.close();
+  }
+}
+
+/** Answers the welcome and waits for the service worker to hold the build. */
+async function installFromWelcome(page) {
+  await page.getByLabel(/^工作人员/).check();
+  await page.getByRole("button", { name: "开始学习" }).click();
+  await page.getByRole("heading", { level: 1, name: "今日学习" }).waitFor();
+  await waitForServiceWorker(page);
+}
+
+/** What the app shows of the seeded log: the Progress page's totals. */
+async function progressShown(page, seeded) {
+  const banner = await page.locator(".banner.error").allTextContents();
+  const setAside = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("qinglian.set-aside.")));
+  await page.goto(`${new URL(page.url()).origin}/progress`);
+  await page.waitForSelector("main .progress .stats", { timeout: 120000 });
+  const lessonsDone = Number(await page.locator("main .progress .stats .stat strong").nth(1).textContent());
+  const attempts = (await page.locator("main .score-list li").allTextContents())
+    .map((text) => Number((text.match(/共 (\d+) 次/) || [])[1] || 0))
+    .reduce((a, b) => a + b, 0);
+  const problems = [];
+  if (banner.length) problems.push(`the app shows an error: ${banner.join(" ")}`);
+  if (setAside.length) problems.push(`the app set aside ${setAside.join(", ")}`);
+  if (attempts !== seeded.quizzes) problems.push(`Progress shows ${attempts} quiz attempts, ${seeded.quizzes} were seeded`);
+  if (lessonsDone !== seeded.lessonsDone) problems.push(`Progress shows ${lessonsDone} lessons done, ${seeded.lessonsDone} were seeded`);
+  if (problems.length) throw new Error(`the seeded log is not what the app shows: ${problems.join("; ")}`);
+  return { attempts, lessonsDone };
+}
+
+/** The Library's lesson count: the big pack must be the one in use. */
+async function libraryLessons(page) {
+  await page.goto(`${new URL(page.url()).origin}/library`);
+  await page.waitForSelector("main .library .track h2", { timeout: 120000 });
+  // A lesson for every tier is listed in each tier's track: count each once.
+  const listed = await page.evaluate(
+    () => new Set([...document.querySelectorAll('main a[href^="/lesson/"]')].map((a) => a.getAttribute("href"))).size
+  );
+  if (listed !== MANY_LESSONS) throw new Error(`the Library lists ${listed} lessons, not the ${MANY_LESSONS} of the pack served`);
+  return listed;
+}
+
+// A missing server would end the process before any clean-up could run.
+if (!existsSync(SERVER)) throw new Error(`no server binary at ${SERVER}: build it first (cargo xtask dist)`);
 const work = mkdtempSync(join(tmpdir(), "qinglian-load-"));
-cpSync(DIST, join(work, "dist"), { recursive: true });
-// The static page: a lesson's worth of plain text, no script, no style sheet.
-const paragraph = "领导干部要带头学习廉洁从政规定，做到学而信、学而用、学而行。".repeat(12);
-writeFileSync(
-  join(work, "dist", "static-page.html"),
-  `<!DOCTYPE html><html lang="zh-Hans"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>静态页面</title></head><body><h1>静态页面</h1>${`<p>${paragraph}</p>`.repeat(8)}</body></html>`
-);
-const server = await startServer({ dir: work });
-const browser = await launchBrowser();
+let server;
+let manyLessonsServer;
+let browser;
+let manyLessonsText;
+let seedPlan;
 const cold = [];
 const coldBytes = [];
 const staticPage = [];
 const warm = [];
+const warmToday = [];
+const manyLessons = { heading: [], figures: [], shown: [] };
+const manyEvents = { heading: [], figures: [], stored: [], chars: [], shown: null };
+
+/**
+ * Fills the log with up to MANY_EVENTS events, in rounds: events are written
+ * from a page of the app's origin that runs no app (the service worker
+ * answers every navigation with the app, except /api/), then the app is
+ * opened once, which reads them and keeps them in its own form (a compact
+ * one rewrites them smaller, leaving room for the next round). Stops when
+ * all are stored or a round adds none; the app has then read them all, so
+ * the timed start that follows is an ordinary one. Returns how many were
+ * stored, what Progress should show, and the characters stored.
+ */
+const seedFor = (url) => async (context) => {
+  const page = await context.newPage();
+  try {
+    const plan = { ...seedPlan, now: Date.now(), from: 0 };
+    for (let round = 1; ; round++) {
+      await page.goto(`${url}/api/bench-seeding`);
+      const added = await page.evaluate(seedEvents, plan);
+      plan.from += added;
+      await page.goto(url);
+      await page.waitForSelector(HEADING, { timeout: 120000 });
+      if (plan.from >= plan.count || added === 0 || round >= 20) break;
+    }
+    await page.goto(`${url}/api/bench-seeding`);
+    const chars = await page.evaluate(() =>
+      Object.keys(localStorage).reduce((sum, k) => sum + k.length + localStorage.getItem(k).length, 0)
+    );
+    return { stored: plan.from, chars, ...seededTotals(plan.from, plan.lessons) };
+  } finally {
+    await page.close();
+  }
+};
+
 try {
+  cpSync(DIST, join(work, "dist"), { recursive: true });
+  // The static page: a lesson's worth of plain text, no script, no style sheet.
+  const paragraph = "领导干部要带头学习廉洁从政规定，做到学而信、学而用、学而行。".repeat(12);
+  writeFileSync(
+    join(work, "dist", "static-page.html"),
+    `<!DOCTYPE html><html lang="zh-Hans"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>静态页面</title></head><body><h1>静态页面</h1>${`<p>${paragraph}</p>`.repeat(8)}</body></html>`
+  );
+  // The build again, for a second server, with a pack of 500 lessons.
+  const manyLessonsWork = join(work, "many-lessons");
+  mkdirSync(manyLessonsWork);
+  cpSync(DIST, join(manyLessonsWork, "dist"), { recursive: true });
+  const packPath = join(manyLessonsWork, "dist", "content", "pack.zh-Hans.json");
+  const realPack = JSON.parse(readFileSync(packPath, "utf8"));
+  manyLessonsText = manyLessonsPack(readFileSync(packPath, "utf8"), MANY_LESSONS);
+  writeWithCompressedCopies(packPath, manyLessonsText);
+  seedPlan = {
+    count: MANY_EVENTS,
+    lessons: realPack.lessons.map((l) => l.id),
+    questions: realPack.lessons[0].quiz.map((q) => q.id),
+  };
+
+  server = await startServer({ dir: work });
+  manyLessonsServer = await startServer({ dir: manyLessonsWork });
+  browser = await launchBrowser();
   for (let run = 0; run < RUNS; run++) {
     // The static page, cold.
     {
@@ -80,19 +366,40 @@ try {
     await page.waitForLoadState("networkidle");
     coldBytes.push(received.bytes);
     // Installed: the service worker holds the build; the welcome is answered.
-    await page.getByLabel(/^工作人员/).check();
-    await page.getByRole("button", { name: "开始学习" }).click();
-    await page.getByRole("heading", { level: 1, name: "今日学习" }).waitFor();
-    await waitForServiceWorker(page);
+    await installFromWelcome(page);
     await page.close();
     // Warm: opened again from the home screen.
     const again = await slowPage(context);
-    warm.push(await readyAfter(again.page, server.url, "main h1"));
+    warm.push(await readyAfter(again.page, server.url, HEADING));
+    warmToday.push(await readyAt(again.page, TODAY_FIGURES));
     await context.close();
+
+    // Warm, with 500 lessons in the pack.
+    {
+      const run500 = await warmStart(browser, manyLessonsServer.url, {
+        check: run === 0 ? libraryLessons : undefined,
+      });
+      manyLessons.heading.push(run500.heading);
+      manyLessons.figures.push(run500.figures);
+      if (run500.checked !== undefined) manyLessons.shown.push(run500.checked);
+    }
+    // Warm, with 50,000 events in the log (or as many as fit).
+    {
+      const runEvents = await warmStart(browser, server.url, {
+        prepare: seedFor(server.url),
+        check: run === 0 ? progressShown : undefined,
+      });
+      manyEvents.heading.push(runEvents.heading);
+      manyEvents.figures.push(runEvents.figures);
+      manyEvents.stored.push(runEvents.prepared.stored);
+      manyEvents.chars.push(runEvents.prepared.chars);
+      if (runEvents.checked) manyEvents.shown = runEvents.checked;
+    }
   }
 } finally {
-  await browser.close();
-  await server.stop();
+  await browser?.close();
+  await server?.stop();
+  await manyLessonsServer?.stop();
   rmSync(work, { recursive: true, force: true });
 }
 
@@ -103,10 +410,30 @@ const result = {
   static_ms: Math.round(median(staticPage)),
   cold_ratio: Math.round((median(cold) / median(staticPage)) * 10) / 10,
   warm_ms: Math.round(median(warm)),
+  warm_today_ms: Math.round(median(warmToday)),
+  warm_500_lessons_ms: Math.round(median(manyLessons.heading)),
+  warm_500_lessons_today_ms: Math.round(median(manyLessons.figures)),
+  events_wanted: MANY_EVENTS,
+  events_stored: Math.min(...manyEvents.stored),
+  warm_events_ms: Math.round(median(manyEvents.heading)),
+  warm_events_today_ms: Math.round(median(manyEvents.figures)),
 };
+const fitted = result.events_stored === MANY_EVENTS;
+const storedText = result.events_stored.toLocaleString("en");
 console.log(
   `load: first visit ${result.cold_kb} KB received, ready in ${result.cold_ms} ms; the static page in ${result.static_ms} ms (${result.cold_ratio}×)`
 );
-console.log(`load: installed app opened again: ready in ${result.warm_ms} ms`);
+console.log(`load: installed app opened again: ready in ${result.warm_ms} ms, Today's figures in ${result.warm_today_ms} ms`);
+console.log(
+  `load: with ${MANY_LESSONS} lessons (a pack of ${(Buffer.byteLength(manyLessonsText) / 1048576).toFixed(1)} MB; the Library lists ${manyLessons.shown.join(", ")} lessons): ready in ${result.warm_500_lessons_ms} ms, Today's figures in ${result.warm_500_lessons_today_ms} ms`
+);
+if (!fitted) {
+  console.log(
+    `load: ${MANY_EVENTS.toLocaleString("en")} events did NOT fit in Chromium's localStorage (QuotaExceededError): ${storedText} did, measured with those`
+  );
+}
+console.log(
+  `load: with ${storedText} events in the log (${(Math.max(...manyEvents.chars) / 1e6).toFixed(2)} million characters in localStorage; Progress shows ${manyEvents.shown.attempts} quiz attempts and ${manyEvents.shown.lessonsDone} lessons done, as seeded): ready in ${result.warm_events_ms} ms, Today's figures in ${result.warm_events_today_ms} ms`
+);
 console.log(`load: medians of ${RUNS} runs; 150 ms round trip, 1.6 Mbit/s, CPU slowed ${CPU_SLOWDOWN}×`);
 console.log(JSON.stringify(result));

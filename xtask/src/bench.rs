@@ -25,6 +25,8 @@ pub fn bench(root: &Path) -> Result<()> {
     tools::ensure_node_packages(root)?;
     step("Page load on a slow phone (headless Chromium, throttled, beside a static page)");
     let load = load_benchmark(root);
+    step("Lighthouse on a phone (mobile, simulated slow 4G, the first visit)");
+    let lighthouse = lighthouse_benchmark(root);
     step("Storage benchmarks in headless Chromium (release build)");
     let storage = storage_benchmarks(root, &path);
     step("Sync throughput and latency (qinglian-server on loopback, release build; SQLite, and PostgreSQL with two servers)");
@@ -51,48 +53,131 @@ pub fn bench(root: &Path) -> Result<()> {
     }
     let sync = crate::run_in(root, &mut sync_bench);
     drop(postgres);
-    sizes.and(load).and(storage).and(sync)
+    sizes.and(load).and(lighthouse).and(storage).and(sync)
 }
 
 /// Runs `tests/load_bench.mjs` (the release build on the real server, a
 /// throttled phone, beside a static page), prints its lines, and checks its
 /// medians against budget.toml.
 fn load_benchmark(root: &Path) -> Result<()> {
+    let result = node_benchmark(root, "tests/load_bench.mjs", "load:", "page-load")?;
+    let figure = |key: &str| result[key].as_f64().unwrap_or(f64::INFINITY);
+    let ratio = figure("cold_ratio");
+    let ratio_budget = read_budget_key(root, "cold_ready_ratio_tenths")? as f64 / 10.0;
+    let warm_budget = read_budget_key(root, "warm_ready_ms")? as f64;
+    let lessons_budget = read_budget_key(root, "warm_ready_500_lessons_ms")? as f64;
+    let events_budget = read_budget_key(root, "warm_ready_50k_events_ms")? as f64;
+    println!(
+        "budget: first visit ready within {ratio_budget}× the static page, warm start within \
+         {warm_budget} ms, with 500 lessons within {lessons_budget} ms, with 50,000 events \
+         (or as many as fit) within {events_budget} ms (budget.toml)"
+    );
+    if ratio > ratio_budget {
+        return Err(format!(
+            "the first visit is ready after {ratio}× the static page's time, over the {ratio_budget}× budget"
+        ));
+    }
+    for (key, what, budget) in [
+        ("warm_ms", "the warm start".to_owned(), warm_budget),
+        (
+            "warm_500_lessons_ms",
+            "the warm start with 500 lessons".to_owned(),
+            lessons_budget,
+        ),
+        (
+            "warm_events_ms",
+            format!(
+                "the warm start with {} events",
+                result["events_stored"].as_u64().unwrap_or(0)
+            ),
+            events_budget,
+        ),
+    ] {
+        let ms = figure(key);
+        if ms > budget {
+            return Err(format!("{what} takes {ms} ms, over the {budget} ms budget"));
+        }
+    }
+    Ok(())
+}
+
+/// Runs `tests/lighthouse_bench.mjs` (Lighthouse's mobile audit of the
+/// release build on the real server), prints its lines, and checks its
+/// scores against the floors in budget.toml.
+fn lighthouse_benchmark(root: &Path) -> Result<()> {
+    let result = node_benchmark(
+        root,
+        "tests/lighthouse_bench.mjs",
+        "lighthouse:",
+        "Lighthouse",
+    )?;
+    let mut floors = Vec::new();
+    for (key, budget_key, name) in [
+        ("performance", "lighthouse_performance_min", "performance"),
+        (
+            "accessibility",
+            "lighthouse_accessibility_min",
+            "accessibility",
+        ),
+        (
+            "best_practices",
+            "lighthouse_best_practices_min",
+            "best practices",
+        ),
+    ] {
+        let floor = read_budget_key(root, budget_key)?;
+        let score = result[key].as_f64().unwrap_or(0.0);
+        floors.push((name, score, floor));
+    }
+    let listed: Vec<String> = floors
+        .iter()
+        .map(|(name, _, floor)| format!("{name} {floor}"))
+        .collect();
+    println!(
+        "budget: Lighthouse scores at least {} (budget.toml)",
+        listed.join(", ")
+    );
+    for (name, score, floor) in floors {
+        if score < floor as f64 {
+            return Err(format!(
+                "Lighthouse scores {name} {score}, under the floor of {floor}"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Runs a node script of the bench against the release build and the real
+/// server, prints its lines that start with `prefix`, and returns its last
+/// JSON line. `what` names the benchmark in errors.
+fn node_benchmark(
+    root: &Path,
+    script: &str,
+    prefix: &str,
+    what: &str,
+) -> Result<serde_json::Value> {
     let output = std::process::Command::new("node")
-        .arg("tests/load_bench.mjs")
+        .arg(script)
         .current_dir(root)
         .env("QINGLIAN_SERVER", build::server_binary(root))
         .env("QINGLIAN_DIST", root.join("dist"))
         .output()
-        .map_err(|err| format!("could not run the page-load benchmark: {err}"))?;
+        .map_err(|err| format!("could not run the {what} benchmark: {err}"))?;
     let stdout = String::from_utf8_lossy(&output.stdout);
-    for line in stdout.lines().filter(|l| l.starts_with("load:")) {
+    for line in stdout.lines().filter(|l| l.starts_with(prefix)) {
         println!("{line}");
     }
     let result: Option<serde_json::Value> = stdout
         .lines()
         .rev()
         .find_map(|l| serde_json::from_str(l).ok());
-    let Some(result) = result.filter(|_| output.status.success()) else {
-        eprintln!("{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
-        return Err("the page-load benchmark failed (output above)".to_owned());
-    };
-    let ratio = result["cold_ratio"].as_f64().unwrap_or(f64::INFINITY);
-    let warm = result["warm_ms"].as_f64().unwrap_or(f64::INFINITY);
-    let ratio_budget = read_budget_key(root, "cold_ready_ratio_tenths")? as f64 / 10.0;
-    let warm_budget = read_budget_key(root, "warm_ready_ms")? as f64;
-    println!("budget: first visit ready within {ratio_budget}× the static page, warm start within {warm_budget} ms (budget.toml)");
-    if ratio > ratio_budget {
-        return Err(format!(
-            "the first visit is ready after {ratio}× the static page's time, over the {ratio_budget}× budget"
-        ));
+    match result.filter(|_| output.status.success()) {
+        Some(result) => Ok(result),
+        None => {
+            eprintln!("{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+            Err(format!("the {what} benchmark failed (output above)"))
+        }
     }
-    if warm > warm_budget {
-        return Err(format!(
-            "the warm start takes {warm} ms, over the {warm_budget} ms budget"
-        ));
-    }
-    Ok(())
 }
 
 /// Runs `tests/bench.rs` in Chromium and prints its `bench:` lines.

@@ -125,7 +125,7 @@ pub fn ensure_node_packages(root: &Path) -> Result<()> {
         println!("node packages: present (npm {})", npm_version.trim());
         return Ok(());
     }
-    step("Installing node packages (binaryen's wasm-opt, playwright-core, axe-core)");
+    step("Installing node packages (binaryen's wasm-opt, playwright-core, axe-core, lighthouse, chrome-launcher)");
     run_in(
         root,
         Command::new("npm").args(["ci", "--no-audit", "--no-fund", "--ignore-scripts"]),
