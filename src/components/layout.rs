@@ -15,7 +15,7 @@ pub fn Layout(children: Children) -> impl IntoView {
         <a class="skip-link" href="#main">{tr(Key::SkipToContent)}</a>
         <header class="top-bar">
             <A href="/" attr:class="brand">
-                <img src="/icons/favicon-32.png" alt="" width="28" height="28"/>
+                <img src="/icons/icon.svg" alt="" width="28" height="28"/>
                 <span>{tr(Key::AppName)}</span>
             </A>
             <ConnectionBadge/>
