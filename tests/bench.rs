@@ -5,9 +5,12 @@
 #![cfg(target_arch = "wasm32")]
 
 use qinglian::storage;
-use qinglian_core::events::{Event, EventKind};
+use qinglian_core::events::EventKind;
 use qinglian_core::progress::{fold, Folder};
 use wasm_bindgen_test::*;
+
+mod history;
+use history::history;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -15,41 +18,6 @@ const STORED: usize = 10_000;
 
 fn now() -> f64 {
     web_sys::window().unwrap().performance().unwrap().now()
-}
-
-/// A realistic mix: study time, answers, quizzes, lessons, notes.
-fn history(device: &str, count: usize) -> Vec<Event> {
-    (0..count)
-        .map(|n| {
-            let lesson = format!("lesson-{}", n % 24);
-            let kind = match n % 10 {
-                0..=3 => EventKind::StudyTime { seconds: 60 },
-                4..=6 => EventKind::QuestionAnswered {
-                    lesson,
-                    question: format!("q{}", n % 5),
-                    chosen: vec![(n % 4) as u32],
-                    correct: n % 3 != 0,
-                },
-                7 => EventKind::QuizFinished {
-                    lesson,
-                    score: (n % 5) as u32,
-                    total: 4,
-                },
-                8 => EventKind::LessonDone { lesson },
-                _ => EventKind::ReflectionSaved {
-                    lesson,
-                    text: "Keep a written record of every request.".into(),
-                },
-            };
-            Event {
-                id: format!("00000000-0000-4000-8000-{n:012}"),
-                device: device.into(),
-                seq: n as u64 + 1,
-                at: 1_780_000_000_000 + n as i64 * 120_000,
-                kind,
-            }
-        })
-        .collect()
 }
 
 /// The benchmark starts from, and leaves, an empty localStorage.
