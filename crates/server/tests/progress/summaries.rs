@@ -632,7 +632,7 @@ async fn sqlite_summaries_match_the_queries_over_the_events() {
 
 #[tokio::test]
 #[ignore = "PostgreSQL only: run with QINGLIAN_TEST_POSTGRES and --include-ignored"]
-async fn postgres_summaries_match_sqlite_before_and_after_the_migration() {
+async fn postgres_summaries_step_by_step_match_sqlite() {
     use sqlx::Connection;
     let expected = sqlite_steps().await;
     let server = std::env::var("QINGLIAN_TEST_POSTGRES")
