@@ -9,6 +9,11 @@
 //! (`postgres://user@host:port/db`) where it may create databases, and
 //! `-- --include-ignored`. Each test creates its own database and drops it.
 
+// The progress summaries against the queries over the events, on both
+// stores (its SQLite test runs in the SQLite run too).
+#[path = "progress/summaries.rs"]
+mod summaries;
+
 use qinglian_core::events::{Event, EventKind};
 use qinglian_core::sync::Role;
 use qinglian_server::store::{

@@ -5,11 +5,14 @@
 pub mod limits;
 mod pg;
 mod pg_limits;
+mod pg_progress;
 mod pg_sessions;
 mod pg_voice;
+mod progress;
 mod sessions;
 mod sqlite;
 mod sqlite_limits;
+mod sqlite_progress;
 mod sqlite_sessions;
 mod sqlite_voice;
 pub mod voice;

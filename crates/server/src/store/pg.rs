@@ -15,9 +15,7 @@ use super::{
     Store, StoreError, StoredPack, Unit, UserFilter, UserRecord,
 };
 use async_trait::async_trait;
-use qinglian_core::calendar::{Day, MS_PER_DAY};
 use qinglian_core::events::Event;
-use qinglian_core::progress::{QuizRecord, MASTERY_PERCENT};
 use qinglian_core::sync::{Role, User};
 use serde_json::{json, Value};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
@@ -506,14 +504,6 @@ struct NewEvents {
 /// `live` (user_id, at, device, seq, kind, payload); `$1` is the users' ids.
 /// Payloads are read as JSON only in select lists of rows already chosen by
 /// kind, so that an event of another kind is never parsed.
-const LIVE_EVENTS: &str = "WITH voided AS MATERIALIZED (
-        SELECT user_id, payload::jsonb ->> 'target' AS target FROM events
-        WHERE user_id = ANY($1) AND kind = 'void'),
-     live AS (
-        SELECT e.user_id, e.at, e.device, e.seq, e.kind, e.payload FROM events e
-        WHERE e.user_id = ANY($1) AND NOT EXISTS (
-            SELECT 1 FROM voided v WHERE v.user_id = e.user_id AND v.target = e.id))";
-
 fn stored_pack(row: Option<PgRow>) -> Result<Option<StoredPack>, StoreError> {
     match row {
         Some(row) => Ok(Some(StoredPack {
@@ -1325,6 +1315,7 @@ impl Store for PgStore {
             }
             let mut outcome = PushOutcome::default();
             let mut new = NewEvents::default();
+            let mut stored: Vec<&Event> = Vec::new();
             let mut next = held + 1;
             for p in prepared {
                 let event = p.event;
@@ -1346,6 +1337,7 @@ impl Store for PgStore {
                         new.kinds.push(p.kind.clone());
                         new.payloads.push(p.payload.clone());
                         known.insert(event.id.clone(), p.payload.clone());
+                        stored.push(event);
                         outcome.stored += 1;
                         next += 1;
                     }
@@ -1398,6 +1390,7 @@ impl Store for PgStore {
                 .execute(&mut *tx)
                 .await?;
             }
+            super::pg_progress::record_progress(&mut tx, user_id, &stored).await?;
             outcome.acknowledged_seq = next - 1;
             sqlx::query("UPDATE devices SET max_seq = $1, last_push_at = $2 WHERE id = $3")
                 .bind(outcome.acknowledged_seq as i64)
@@ -1444,117 +1437,7 @@ impl Store for PgStore {
         &self,
         user_ids: &[i64],
     ) -> Result<HashMap<i64, ProgressFacts>, StoreError> {
-        let mut facts: HashMap<i64, ProgressFacts> = HashMap::new();
-        if user_ids.is_empty() {
-            return Ok(facts);
-        }
-        // All five in one snapshot, as SQLite's reads in WAL mode see one.
-        let mut tx = self
-            .pool
-            .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            .await?;
-        for row in sqlx::query(&format!(
-            "{LIVE_EVENTS} SELECT user_id, payload::jsonb ->> 'lesson' AS lesson, MIN(at) AS first
-             FROM live WHERE kind = 'lesson_done' GROUP BY 1, 2"
-        ))
-        .bind(user_ids)
-        .fetch_all(&mut *tx)
-        .await?
-        {
-            let user: i64 = row.try_get("user_id")?;
-            let lesson: Option<String> = row.try_get("lesson")?;
-            facts
-                .entry(user)
-                .or_default()
-                .lessons_done
-                .insert(lesson.unwrap_or_default(), row.try_get("first")?);
-        }
-        // The fold keeps the best score, the total of the last attempt (in
-        // the order at, device, seq; devices compared byte by byte as in
-        // SQLite) and the first time mastered.
-        for row in sqlx::query(&format!(
-            "{LIVE_EVENTS}, quiz AS (
-                SELECT user_id, lesson, score, total, at,
-                       ROW_NUMBER() OVER (PARTITION BY user_id, lesson
-                                          ORDER BY at DESC, device COLLATE \"C\" DESC, seq DESC) AS back
-                FROM (SELECT user_id, at, device, seq,
-                             payload::jsonb ->> 'lesson' AS lesson,
-                             (payload::jsonb ->> 'score')::bigint AS score,
-                             (payload::jsonb ->> 'total')::bigint AS total
-                      FROM live WHERE kind = 'quiz_finished') q)
-             SELECT user_id, lesson, COUNT(*) AS attempts, MAX(score) AS best,
-                    MAX(CASE WHEN back = 1 THEN score END) AS last_score,
-                    MAX(CASE WHEN back = 1 THEN total END) AS last_total,
-                    MIN(CASE WHEN total > 0 AND score * 100 >= total * {MASTERY_PERCENT} THEN at END) AS mastered
-             FROM quiz GROUP BY 1, 2"
-        ))
-        .bind(user_ids)
-        .fetch_all(&mut *tx)
-        .await?
-        {
-            let user: i64 = row.try_get("user_id")?;
-            let lesson: Option<String> = row.try_get("lesson")?;
-            let record = QuizRecord {
-                attempts: u32::try_from(row.try_get::<i64, _>("attempts")?).unwrap_or(u32::MAX),
-                best_score: clamp_u32(row.try_get("best")?),
-                last_score: clamp_u32(row.try_get("last_score")?),
-                total: clamp_u32(row.try_get("last_total")?),
-                mastered_at: row.try_get("mastered")?,
-            };
-            facts
-                .entry(user)
-                .or_default()
-                .quizzes
-                .insert(lesson.unwrap_or_default(), record);
-        }
-        // UTC days: floor division (PostgreSQL's % truncates, as SQLite's).
-        for row in sqlx::query(&format!(
-            "{LIVE_EVENTS} SELECT user_id,
-                    (at - (((at % {MS_PER_DAY}) + {MS_PER_DAY}) % {MS_PER_DAY})) / {MS_PER_DAY} AS day,
-                    SUM((payload::jsonb ->> 'seconds')::bigint)::bigint AS seconds
-             FROM live WHERE kind = 'study_time' GROUP BY 1, 2"
-        ))
-        .bind(user_ids)
-        .fetch_all(&mut *tx)
-        .await?
-        {
-            let user: i64 = row.try_get("user_id")?;
-            let day: i64 = row.try_get("day")?;
-            let seconds: Option<i64> = row.try_get("seconds")?;
-            facts
-                .entry(user)
-                .or_default()
-                .seconds_by_day
-                .insert(day as Day, seconds.unwrap_or(0));
-        }
-        for row in sqlx::query(&format!(
-            "{LIVE_EVENTS} SELECT DISTINCT user_id, (payload::jsonb ->> 'version')::bigint AS version
-             FROM live WHERE kind = 'pledge_acknowledged'"
-        ))
-        .bind(user_ids)
-        .fetch_all(&mut *tx)
-        .await?
-        {
-            let user: i64 = row.try_get("user_id")?;
-            let version: Option<i64> = row.try_get("version")?;
-            facts
-                .entry(user)
-                .or_default()
-                .pledges
-                .insert(clamp_u32(version));
-        }
-        for row in sqlx::query(&format!(
-            "{LIVE_EVENTS} SELECT DISTINCT user_id FROM live WHERE kind = 'risk_check_completed'"
-        ))
-        .bind(user_ids)
-        .fetch_all(&mut *tx)
-        .await?
-        {
-            let user: i64 = row.try_get("user_id")?;
-            facts.entry(user).or_default().risk_check_done = true;
-        }
-        tx.commit().await?;
-        Ok(facts)
+        super::pg_progress::progress_facts(&self.pool, user_ids).await
     }
 
     async fn published_pack(&self) -> Result<Option<StoredPack>, StoreError> {

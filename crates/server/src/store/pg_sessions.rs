@@ -109,21 +109,6 @@ const ASSIGNMENT_SELECT: &str = "SELECT a.id, a.unit_id, n.name AS unit_name, a.
     FROM assignments a JOIN units n ON n.id = a.unit_id
     JOIN users b ON b.id = a.assigned_by";
 
-/// The users' (`$1`) events that no void event of the same user names, as
-/// `live (user_id, at, kind, p)` with the payload as `jsonb`; only the
-/// kinds listed (SQL string literals).
-fn live_events(kinds: &str) -> String {
-    format!(
-        "WITH voided AS (
-            SELECT user_id, payload::jsonb ->> 'target' AS target FROM events
-            WHERE kind = 'void' AND user_id = ANY($1)),
-         live AS (
-            SELECT e.user_id, e.at, e.kind, e.payload::jsonb AS p FROM events e
-            WHERE e.user_id = ANY($1) AND e.kind IN ({kinds}) AND NOT EXISTS (
-                SELECT 1 FROM voided v WHERE v.user_id = e.user_id AND v.target = e.id))"
-    )
-}
-
 fn db(what: &str, err: impl std::fmt::Display) -> StoreError {
     StoreError::Db(format!("{what}: {err}"))
 }
@@ -602,79 +587,24 @@ impl SessionStore for PgStore {
     }
 
     async fn study_facts(&self, user_ids: &[i64]) -> Result<HashMap<i64, StudyFacts>, StoreError> {
-        let mut facts: HashMap<i64, StudyFacts> = HashMap::new();
-        if user_ids.is_empty() {
-            return Ok(facts);
-        }
-        let live = live_events(
-            "'lesson_done', 'scenario_finished', 'risk_check_completed', 'pledge_acknowledged'",
-        );
-        // One pass, one row per (user, kind, key): the first time for lessons.
-        let sql = format!(
-            "{live}
-             SELECT user_id, kind,
-                    CASE kind WHEN 'lesson_done' THEN p ->> 'lesson'
-                              WHEN 'scenario_finished' THEN p ->> 'scenario'
-                              WHEN 'risk_check_completed' THEN p ->> 'checklist'
-                              ELSE p ->> 'version' END AS key,
-                    MIN(at) AS first
-             FROM live GROUP BY 1, 2, 3"
-        );
-        for row in sqlx::query(&sql)
-            .bind(user_ids)
-            .fetch_all(&self.pool)
-            .await?
-        {
-            let user: i64 = row.try_get("user_id")?;
-            let kind: String = row.try_get("kind")?;
-            let key: Option<String> = row.try_get("key")?;
-            let Some(key) = key else { continue };
-            let entry = facts.entry(user).or_default();
-            match kind.as_str() {
-                "lesson_done" => {
-                    entry.lessons_done.insert(key, row.try_get("first")?);
-                }
-                "scenario_finished" => {
-                    entry.scenarios.insert(key);
-                }
-                "risk_check_completed" => {
-                    entry.checklists.insert(key);
-                }
-                _ => {
-                    if let Ok(version) = key.parse::<u32>() {
-                        entry.pledges.insert(version);
-                    }
-                }
-            }
-        }
-        Ok(facts)
+        super::pg_progress::study_facts(&self.pool, user_ids).await
     }
 
     async fn question_tallies(&self, user_ids: &[i64]) -> Result<Vec<QuestionTally>, StoreError> {
         if user_ids.is_empty() {
             return Ok(Vec::new());
         }
-        let live = live_events("'question_answered'");
-        // `correct` is a JSON boolean; anything but true counts as wrong, as
-        // SQLite's `CASE WHEN json_extract(…)` does.
-        let sql = format!(
-            "{live}
-             SELECT p ->> 'lesson' AS lesson, p ->> 'question' AS question,
-                    COUNT(*) AS answers,
-                    SUM(CASE WHEN (p -> 'correct') = 'true'::jsonb THEN 0 ELSE 1 END) AS wrong
-             FROM live GROUP BY 1, 2"
-        );
+        let sql = "SELECT lesson, question, SUM(answers)::bigint AS answers,
+                          SUM(wrong)::bigint AS wrong
+                   FROM progress_answers WHERE user_id = ANY($1) GROUP BY 1, 2";
         let mut tallies = Vec::new();
-        for row in sqlx::query(&sql)
+        for row in sqlx::query(sql)
             .bind(user_ids)
             .fetch_all(&self.pool)
             .await?
         {
-            let lesson: Option<String> = row.try_get("lesson")?;
-            let question: Option<String> = row.try_get("question")?;
-            let (Some(lesson), Some(question)) = (lesson, question) else {
-                continue;
-            };
+            let lesson: String = row.try_get("lesson")?;
+            let question: String = row.try_get("question")?;
             let answers: i64 = row.try_get("answers")?;
             let wrong: i64 = row.try_get("wrong")?;
             tallies.push(QuestionTally {

@@ -9,9 +9,7 @@ use super::{
     Store, StoreError, StoredPack, Unit, UserFilter, UserRecord,
 };
 use async_trait::async_trait;
-use qinglian_core::calendar::{Day, MS_PER_DAY};
 use qinglian_core::events::Event;
-use qinglian_core::progress::{QuizRecord, MASTERY_PERCENT};
 use qinglian_core::sync::{Role, User};
 use serde_json::{json, Value};
 use sqlx::sqlite::{
@@ -350,10 +348,6 @@ async fn audit_in(
     .execute(&mut **tx)
     .await?;
     Ok(())
-}
-
-fn clamp_u32(value: Option<i64>) -> u32 {
-    value.unwrap_or(0).clamp(0, i64::from(u32::MAX)) as u32
 }
 
 fn kind_of(event: &Event) -> String {
@@ -1153,6 +1147,7 @@ impl Store for SqliteStore {
         };
 
         let mut outcome = PushOutcome::default();
+        let mut stored: Vec<&Event> = Vec::new();
         let mut next = held + 1;
         for event in sorted.iter().copied() {
             let payload = serde_json::to_string(event)
@@ -1188,6 +1183,7 @@ impl Store for SqliteStore {
                     .bind(now)
                     .execute(&mut *tx)
                     .await?;
+                    stored.push(event);
                     outcome.stored += 1;
                     next += 1;
                 }
@@ -1219,6 +1215,7 @@ impl Store for SqliteStore {
                 });
             }
         }
+        super::sqlite_progress::record_progress(&mut tx, user_id, &stored).await?;
         outcome.acknowledged_seq = next - 1;
         sqlx::query("UPDATE devices SET max_seq = ?, last_push_at = ? WHERE id = ?")
             .bind(outcome.acknowledged_seq as i64)
@@ -1265,119 +1262,7 @@ impl Store for SqliteStore {
         &self,
         user_ids: &[i64],
     ) -> Result<HashMap<i64, ProgressFacts>, StoreError> {
-        let mut facts: HashMap<i64, ProgressFacts> = HashMap::new();
-        for chunk in user_ids.chunks(500) {
-            let marks = vec!["?"; chunk.len()].join(", ");
-            // The users' events that no void event of the same user names.
-            // The voided "user id" keys are listed once and looked up (one
-            // text column: SQLite indexes the list; with a (user, id) row
-            // value it searched the list for each event, 27 s for 100,000).
-            let live = format!(
-                "WITH voided AS (
-                    SELECT user_id || ' ' || json_extract(payload, '$.target') AS key FROM events
-                    WHERE kind = 'void' AND user_id IN ({marks})),
-                 live AS (
-                    SELECT e.user_id, e.at, e.device, e.seq, e.kind, e.payload FROM events e
-                    WHERE e.user_id IN ({marks}) AND (e.user_id || ' ' || e.id) NOT IN (
-                        SELECT key FROM voided WHERE key IS NOT NULL))"
-            );
-            let run = |sql: String| {
-                let chunk = chunk.to_vec();
-                async move {
-                    let mut query = sqlx::query(&sql);
-                    for id in chunk.iter().chain(&chunk) {
-                        query = query.bind(id);
-                    }
-                    query.fetch_all(&self.pool).await
-                }
-            };
-            for row in run(format!(
-                "{live} SELECT user_id, json_extract(payload, '$.lesson') AS lesson, MIN(at) AS first
-                 FROM live WHERE kind = 'lesson_done' GROUP BY 1, 2"
-            ))
-            .await?
-            {
-                let user: i64 = row.try_get("user_id")?;
-                let lesson: Option<String> = row.try_get("lesson")?;
-                facts
-                    .entry(user)
-                    .or_default()
-                    .lessons_done
-                    .insert(lesson.unwrap_or_default(), row.try_get("first")?);
-            }
-            // The fold keeps the best score, the total of the last attempt
-            // (in the order at, device, seq) and the first time mastered.
-            for row in run(format!(
-                "{live}, quiz AS (
-                    SELECT user_id, json_extract(payload, '$.lesson') AS lesson,
-                           json_extract(payload, '$.score') AS score,
-                           json_extract(payload, '$.total') AS total, at,
-                           ROW_NUMBER() OVER (PARTITION BY user_id, json_extract(payload, '$.lesson')
-                                              ORDER BY at DESC, device DESC, seq DESC) AS back
-                    FROM live WHERE kind = 'quiz_finished')
-                 SELECT user_id, lesson, COUNT(*) AS attempts, MAX(score) AS best,
-                        MAX(CASE WHEN back = 1 THEN score END) AS last_score,
-                        MAX(CASE WHEN back = 1 THEN total END) AS last_total,
-                        MIN(CASE WHEN total > 0 AND score * 100 >= total * {MASTERY_PERCENT} THEN at END) AS mastered
-                 FROM quiz GROUP BY 1, 2"
-            ))
-            .await?
-            {
-                let user: i64 = row.try_get("user_id")?;
-                let lesson: Option<String> = row.try_get("lesson")?;
-                let record = QuizRecord {
-                    attempts: u32::try_from(row.try_get::<i64, _>("attempts")?).unwrap_or(u32::MAX),
-                    best_score: clamp_u32(row.try_get("best")?),
-                    last_score: clamp_u32(row.try_get("last_score")?),
-                    total: clamp_u32(row.try_get("last_total")?),
-                    mastered_at: row.try_get("mastered")?,
-                };
-                facts
-                    .entry(user)
-                    .or_default()
-                    .quizzes
-                    .insert(lesson.unwrap_or_default(), record);
-            }
-            for row in run(format!(
-                "{live} SELECT user_id, (at - (((at % {MS_PER_DAY}) + {MS_PER_DAY}) % {MS_PER_DAY})) / {MS_PER_DAY} AS day,
-                        SUM(json_extract(payload, '$.seconds')) AS seconds
-                 FROM live WHERE kind = 'study_time' GROUP BY 1, 2"
-            ))
-            .await?
-            {
-                let user: i64 = row.try_get("user_id")?;
-                let day: i64 = row.try_get("day")?;
-                let seconds: Option<i64> = row.try_get("seconds")?;
-                facts
-                    .entry(user)
-                    .or_default()
-                    .seconds_by_day
-                    .insert(day as Day, seconds.unwrap_or(0));
-            }
-            for row in run(format!(
-                "{live} SELECT DISTINCT user_id, json_extract(payload, '$.version') AS version
-                 FROM live WHERE kind = 'pledge_acknowledged'"
-            ))
-            .await?
-            {
-                let user: i64 = row.try_get("user_id")?;
-                let version: Option<i64> = row.try_get("version")?;
-                facts
-                    .entry(user)
-                    .or_default()
-                    .pledges
-                    .insert(clamp_u32(version));
-            }
-            for row in run(format!(
-                "{live} SELECT DISTINCT user_id FROM live WHERE kind = 'risk_check_completed'"
-            ))
-            .await?
-            {
-                let user: i64 = row.try_get("user_id")?;
-                facts.entry(user).or_default().risk_check_done = true;
-            }
-        }
-        Ok(facts)
+        super::sqlite_progress::progress_facts(&self.pool, user_ids).await
     }
 
     async fn published_pack(&self) -> Result<Option<StoredPack>, StoreError> {

@@ -101,30 +101,6 @@ fn verdict_of(row: &SqliteRow) -> Result<CheckInVerdict, StoreError> {
     })
 }
 
-/// The users' events that no void event of the same user names (as in
-/// `progress_facts`): binds the chunk twice.
-fn live_events(marks: &str) -> String {
-    format!(
-        "WITH voided AS (
-            SELECT user_id || ' ' || json_extract(payload, '$.target') AS key FROM events
-            WHERE kind = 'void' AND user_id IN ({marks})),
-         live AS (
-            SELECT e.user_id, e.at, e.kind, e.payload FROM events e
-            WHERE e.user_id IN ({marks}) AND (e.user_id || ' ' || e.id) NOT IN (
-                SELECT key FROM voided WHERE key IS NOT NULL))"
-    )
-}
-
-impl SqliteStore {
-    async fn chunk_rows(&self, sql: &str, chunk: &[i64]) -> Result<Vec<SqliteRow>, StoreError> {
-        let mut query = sqlx::query(sql);
-        for id in chunk.iter().chain(chunk) {
-            query = query.bind(id);
-        }
-        Ok(query.fetch_all(&self.pool).await?)
-    }
-}
-
 #[async_trait]
 impl SessionStore for SqliteStore {
     async fn create_study_session(
@@ -448,69 +424,24 @@ impl SessionStore for SqliteStore {
     }
 
     async fn study_facts(&self, user_ids: &[i64]) -> Result<HashMap<i64, StudyFacts>, StoreError> {
-        let mut facts: HashMap<i64, StudyFacts> = HashMap::new();
-        for chunk in user_ids.chunks(500) {
-            let marks = vec!["?"; chunk.len()].join(", ");
-            let live = live_events(&marks);
-            // One pass, one row per (user, kind, key): the first time for lessons.
-            let sql = format!(
-                "{live}
-                 SELECT user_id, kind,
-                        CASE kind WHEN 'lesson_done' THEN json_extract(payload, '$.lesson')
-                                  WHEN 'scenario_finished' THEN json_extract(payload, '$.scenario')
-                                  WHEN 'risk_check_completed' THEN json_extract(payload, '$.checklist')
-                                  ELSE CAST(json_extract(payload, '$.version') AS TEXT) END AS key,
-                        MIN(at) AS first
-                 FROM live WHERE kind IN ('lesson_done', 'scenario_finished',
-                                          'risk_check_completed', 'pledge_acknowledged')
-                 GROUP BY 1, 2, 3"
-            );
-            for row in self.chunk_rows(&sql, chunk).await? {
-                let user: i64 = row.try_get("user_id")?;
-                let kind: String = row.try_get("kind")?;
-                let key: Option<String> = row.try_get("key")?;
-                let Some(key) = key else { continue };
-                let entry = facts.entry(user).or_default();
-                match kind.as_str() {
-                    "lesson_done" => {
-                        entry.lessons_done.insert(key, row.try_get("first")?);
-                    }
-                    "scenario_finished" => {
-                        entry.scenarios.insert(key);
-                    }
-                    "risk_check_completed" => {
-                        entry.checklists.insert(key);
-                    }
-                    _ => {
-                        if let Ok(version) = key.parse::<u32>() {
-                            entry.pledges.insert(version);
-                        }
-                    }
-                }
-            }
-        }
-        Ok(facts)
+        super::sqlite_progress::study_facts(&self.pool, user_ids).await
     }
 
     async fn question_tallies(&self, user_ids: &[i64]) -> Result<Vec<QuestionTally>, StoreError> {
         let mut sums: HashMap<(String, String), (u64, u64)> = HashMap::new();
         for chunk in user_ids.chunks(500) {
             let marks = vec!["?"; chunk.len()].join(", ");
-            let live = live_events(&marks);
             let sql = format!(
-                "{live}
-                 SELECT json_extract(payload, '$.lesson') AS lesson,
-                        json_extract(payload, '$.question') AS question,
-                        COUNT(*) AS answers,
-                        SUM(CASE WHEN json_extract(payload, '$.correct') THEN 0 ELSE 1 END) AS wrong
-                 FROM live WHERE kind = 'question_answered' GROUP BY 1, 2"
+                "SELECT lesson, question, SUM(answers) AS answers, SUM(wrong) AS wrong
+                 FROM progress_answers WHERE user_id IN ({marks}) GROUP BY 1, 2"
             );
-            for row in self.chunk_rows(&sql, chunk).await? {
-                let lesson: Option<String> = row.try_get("lesson")?;
-                let question: Option<String> = row.try_get("question")?;
-                let (Some(lesson), Some(question)) = (lesson, question) else {
-                    continue;
-                };
+            let mut query = sqlx::query(&sql);
+            for id in chunk {
+                query = query.bind(id);
+            }
+            for row in query.fetch_all(&self.pool).await? {
+                let lesson: String = row.try_get("lesson")?;
+                let question: String = row.try_get("question")?;
                 let answers: i64 = row.try_get("answers")?;
                 let wrong: i64 = row.try_get("wrong")?;
                 let sum = sums.entry((lesson, question)).or_default();
