@@ -9,12 +9,9 @@
 
 use qinglian_core::events::{Event, EventKind};
 use qinglian_core::progress::QuizRecord;
-use qinglian_server::store::{
-    PgStore, ProgressFacts, QuestionTally, SqliteStore, Store, StudyFacts,
-};
+use qinglian_server::store::{ProgressFacts, QuestionTally, SqliteStore, Store, StudyFacts};
 use sqlx::Row;
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 const T: i64 = 1_700_000_000_000;
 const DAY: i64 = 86_400_000;
@@ -633,20 +630,10 @@ async fn sqlite_summaries_match_the_queries_over_the_events() {
 #[tokio::test]
 #[ignore = "PostgreSQL only: run with QINGLIAN_TEST_POSTGRES and --include-ignored"]
 async fn postgres_summaries_step_by_step_match_sqlite() {
-    use sqlx::Connection;
     let expected = sqlite_steps().await;
-    let server = std::env::var("QINGLIAN_TEST_POSTGRES")
-        .expect("set QINGLIAN_TEST_POSTGRES to a PostgreSQL server");
-    let name = format!("summaries_test_{:016x}", rand::random::<u64>());
-    let mut admin = sqlx::PgConnection::connect(&server).await.unwrap();
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut admin)
-        .await
-        .unwrap();
-    let (base, _) = server.rsplit_once('/').unwrap();
-    let url = format!("{base}/{name}");
+    let db = super::TestDb::create().await;
     {
-        let pool = sqlx::PgPool::connect(&url).await.unwrap();
+        let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
         let mut migrator = sqlx::migrate!("./migrations_pg");
         migrator.migrations = migrator
             .migrations
@@ -668,15 +655,12 @@ async fn postgres_summaries_step_by_step_match_sqlite() {
         }
         pool.close().await;
     }
-    let store = PgStore::open(&url, Duration::from_secs(10)).await.unwrap();
+    let store = db.open().await;
     let users = user_ids(&store).await;
     let mut steps = vec![observe(&store, &users).await];
     steps.extend(push_after(&store, &users, None).await);
     store.close().await;
-    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .execute(&mut admin)
-        .await
-        .unwrap();
+    db.drop_it().await;
     for (i, (pg, sqlite)) in steps.iter().zip(&expected).enumerate() {
         assert_eq!(pg, sqlite, "step {i}");
     }
