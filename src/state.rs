@@ -104,8 +104,12 @@ impl AppState {
             let mut kept = kept_fold
                 .lock()
                 .unwrap_or_else(|poisoned| poisoned.into_inner());
+            // Marked once, at start-up: a mark per recorded event would pile up.
+            let first = kept.is_none();
             let folded = Arc::new(log.with(|l| KeptFold::progress(&mut kept, &l.events)));
-            crate::timing::mark("progress-folded");
+            if first {
+                crate::timing::mark("progress-folded");
+            }
             folded
         });
         let state = AppState {
