@@ -10,6 +10,9 @@ use crate::events::{sort_key, Event, EventKind};
 use crate::settings::Tier;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
+mod snapshot;
+pub use snapshot::{FoldSnapshot, SNAPSHOT_VERSION};
+
 /// Leitner boxes: a missed question comes back after 1 day, then 3, 7, 14 and
 /// 30 days while it is answered right; right in the last box, it is known.
 pub const REVIEW_INTERVAL_DAYS: [i64; 5] = [1, 3, 7, 14, 30];
@@ -141,6 +144,9 @@ pub struct Folder {
     mastery_by_day: BTreeMap<Day, u32>,
     /// Hashes of the ids folded (a collision only costs a new fold).
     ids: HashSet<u64>,
+    /// Resumed from a [`FoldSnapshot`], which does not keep them: `ids`
+    /// holds only those added since, until [`Folder::learn_covered`].
+    covered_ids_unknown: bool,
     /// Ids named by void events.
     voided: HashSet<String>,
     /// The fold order's position of the last event folded.
