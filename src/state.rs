@@ -9,9 +9,10 @@ use qinglian_core::calendar::{self, Day};
 use qinglian_core::content::Pack;
 use qinglian_core::events::{Event, EventKind};
 use qinglian_core::i18n::{self, Key};
-use qinglian_core::progress::{Folder, Progress};
+use qinglian_core::progress::{FoldSnapshot, Folder, Progress};
 use qinglian_core::settings::{Settings, Tier};
 use std::sync::Arc;
+use wasm_bindgen::JsCast;
 
 /// Shared, cheap to copy (signals only).
 #[derive(Clone, Copy)]
@@ -30,6 +31,8 @@ pub struct AppState {
     pub log: RwSignal<storage::EventLog, LocalStorage>,
     /// Everything derived from the log.
     pub progress: Memo<Arc<Progress>>,
+    /// The fold behind `progress`, kept to carry on and to snapshot.
+    kept_fold: StoredValue<SharedFold>,
     /// The bureau server account and the sync status.
     pub sync: crate::sync::SyncState,
     /// The unit's sessions, questions, feedback rounds and assignments, and
@@ -52,8 +55,16 @@ pub fn today() -> Day {
     calendar::day_of(now_ms(), offset_minutes())
 }
 
+/// Events recorded between two snapshots of the progress written while the
+/// app is open (one is written too when the page is hidden). Writing one
+/// with 50,000 events stored costs well under a millisecond (`tests/bench.rs`),
+/// but not nothing: not on every event.
+const SNAPSHOT_EVERY: usize = 100;
+
 /// The fold of the log as far as it was read last time: recording an event
-/// adds that one event instead of folding years of history again.
+/// adds that one event instead of folding years of history again. At
+/// start-up it is resumed from the stored snapshot, so only the events after
+/// it are folded before the first screen.
 struct KeptFold {
     folder: Folder,
     offset_minutes: i32,
@@ -61,53 +72,170 @@ struct KeptFold {
     /// log only grows; anything else, a reset, shows here).
     seen: usize,
     last_id: Option<String>,
+    /// Resumed from a snapshot of the log's first `covered` events, whose
+    /// ids the folder learns when the log has been read in full.
+    covered: Option<usize>,
+    /// `seen` when a snapshot was last written or read.
+    snapshot_at: usize,
 }
 
 impl KeptFold {
-    /// The progress of `events`, carrying on from `kept` when the log only
-    /// grew in the fold's order, else folding it all anew.
-    fn progress(kept: &mut Option<KeptFold>, events: &[Event]) -> Progress {
+    /// Resumed from a snapshot that storage found in its place in the log.
+    fn resumed(snapshot: FoldSnapshot, offset_minutes: i32) -> Option<KeptFold> {
+        let (seen, last_id) = (snapshot.events, snapshot.last_id.clone());
+        Some(KeptFold {
+            folder: snapshot.resume(offset_minutes)?,
+            offset_minutes,
+            seen,
+            last_id,
+            covered: Some(seen),
+            snapshot_at: seen,
+        })
+    }
+
+    /// A new fold of the whole log; before the log is complete, its chunks
+    /// not read yet are read for it (the log keeps only what it had).
+    fn anew(log: &storage::EventLog, offset_minutes: i32) -> KeptFold {
+        let folder = match log.all() {
+            Some(all) => Folder::new(all, offset_minutes),
+            None => {
+                let mut all = log.read_earlier_events();
+                all.extend_from_slice(log.recent());
+                Folder::new(&all, offset_minutes)
+            }
+        };
+        KeptFold {
+            folder,
+            offset_minutes,
+            seen: log.unread() + log.recent().len(),
+            last_id: log.recent().last().map(|e| e.id.clone()),
+            covered: None,
+            snapshot_at: 0,
+        }
+    }
+
+    /// Carries the fold on to all of `log` when the log only grew, in the
+    /// fold's order, since it was last seen; `false` (and the fold to be
+    /// dropped) when only a new fold can take it in.
+    fn carry_on(&mut self, log: &storage::EventLog, offset_minutes: i32) -> bool {
+        let (unread, recent) = (log.unread(), log.recent());
+        let Some(from) = self
+            .seen
+            .checked_sub(unread)
+            .filter(|from| *from <= recent.len())
+        else {
+            return false;
+        };
+        let last = match from {
+            0 if unread > 0 => return false,
+            0 => None,
+            _ => Some(&recent[from - 1].id),
+        };
+        if self.offset_minutes != offset_minutes || last != self.last_id.as_ref() {
+            return false;
+        }
+        if let (Some(covered), Some(all)) = (self.covered, log.all()) {
+            if !self.folder.learn_covered(&all[..covered]) {
+                return false;
+            }
+            self.covered = None;
+        }
+        if !recent[from..].iter().all(|e| self.folder.append(e)) {
+            return false;
+        }
+        self.seen = unread + recent.len();
+        self.last_id = recent.last().map(|e| e.id.clone());
+        true
+    }
+
+    /// The progress of `log`, carrying on from `kept` when it can, else
+    /// folding it all anew.
+    fn progress(kept: &mut Option<KeptFold>, log: &storage::EventLog) -> Progress {
         let offset_minutes = offset_minutes();
-        let carried_on = kept.as_mut().is_some_and(|k| {
-            k.offset_minutes == offset_minutes
-                && k.seen <= events.len()
-                && events[..k.seen].last().map(|e| &e.id) == k.last_id.as_ref()
-                && events[k.seen..].iter().all(|e| k.folder.append(e))
-        });
+        let carried_on = kept
+            .as_mut()
+            .is_some_and(|k| k.carry_on(log, offset_minutes));
         let fold = match kept {
             Some(k) if carried_on => k,
-            _ => kept.insert(KeptFold {
-                folder: Folder::new(events, offset_minutes),
-                offset_minutes,
-                seen: 0,
-                last_id: None,
-            }),
+            _ => kept.insert(KeptFold::anew(log, offset_minutes)),
         };
-        fold.seen = events.len();
-        fold.last_id = events.last().map(|e| e.id.clone());
         fold.folder.progress()
     }
+
+    /// A snapshot to keep for the next start: only of the whole log, folded
+    /// up to its last event by a fold that knows every id.
+    fn snapshot(&self, log: &storage::EventLog) -> Option<FoldSnapshot> {
+        let all = log.all()?;
+        (self.folder.knows_every_id()
+            && self.seen == all.len()
+            && self.last_id.as_ref() == all.last().map(|e| &e.id))
+        .then(|| {
+            self.folder
+                .snapshot(self.seen, self.last_id.as_deref(), log.next_seq)
+        })
+    }
+}
+
+type SharedFold = Arc<std::sync::Mutex<Option<KeptFold>>>;
+
+fn lock(kept: &SharedFold) -> std::sync::MutexGuard<'_, Option<KeptFold>> {
+    kept.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Resolves after the next frame has been drawn (a frame, then a task), or
+/// after `at_most_ms` when no frame comes (a hidden page draws none).
+async fn after_next_frame(at_most_ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let window = window();
+        let after_frame = resolve.clone();
+        let frame = wasm_bindgen::closure::Closure::once_into_js(move || {
+            let _ = web_sys::window()
+                .expect("a window")
+                .set_timeout_with_callback_and_timeout_and_arguments_0(&after_frame, 0);
+        });
+        let _ = window.request_animation_frame(frame.unchecked_ref());
+        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, at_most_ms);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
 impl AppState {
     /// Loads what is stored, wires the browser's events and the service worker.
     pub fn start() -> AppState {
         let migrated = storage::migrate();
-        let (log, log_error) = match storage::load_events() {
-            Ok(log) => (log, None),
-            Err(err) => (storage::EventLog::default(), Some(err)),
+        let offset = offset_minutes();
+        // With a snapshot of the progress, only the log's last chunks are
+        // read now, and only the events after the snapshot folded.
+        let snapshot = storage::load_snapshot().filter(|s| s.offset_minutes == offset);
+        let loaded = match snapshot {
+            Some(snapshot) => storage::load_events_after(&snapshot)
+                .map(|(log, found)| (log, found.then_some(snapshot))),
+            None => storage::load_events().map(|log| (log, None)),
+        };
+        let (mut log, snapshot, log_error) = match loaded {
+            Ok((log, snapshot)) => (log, snapshot, None),
+            Err(err) => (storage::EventLog::default(), None, Some(err)),
         };
         crate::timing::mark("events-loaded");
+        let mut kept = snapshot.and_then(|s| KeptFold::resumed(s, offset));
+        if let Some(fold) = &mut kept {
+            if !fold.carry_on(&log, offset) {
+                // Events the snapshot cannot take (from another device, with
+                // earlier times; a void): the whole log is folded, now.
+                kept = None;
+            }
+        }
+        if kept.is_none() {
+            log.read_earlier();
+        }
         let log = RwSignal::new_local(log);
-        let kept_fold = Arc::new(std::sync::Mutex::new(None::<KeptFold>));
-        let progress = Memo::new(move |_| {
-            let mut kept = kept_fold
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let kept_fold: SharedFold = Arc::new(std::sync::Mutex::new(kept));
+        let fold_for_memo = kept_fold.clone();
+        let progress = Memo::new(move |previous: Option<&Arc<Progress>>| {
+            let mut kept = lock(&fold_for_memo);
+            let folded = Arc::new(log.with(|l| KeptFold::progress(&mut kept, l)));
             // Marked once, at start-up: a mark per recorded event would pile up.
-            let first = kept.is_none();
-            let folded = Arc::new(log.with(|l| KeptFold::progress(&mut kept, &l.events)));
-            if first {
+            if previous.is_none() {
                 crate::timing::mark("progress-folded");
             }
             folded
@@ -120,6 +248,7 @@ impl AppState {
             pack: RwSignal::new(PackState::Loading),
             log,
             progress,
+            kept_fold: StoredValue::new(kept_fold),
             sync: crate::sync::SyncState::new(),
             together: crate::together::TogetherState::load(),
         };
@@ -138,6 +267,26 @@ impl AppState {
                 }
             });
         });
+        state.complete_log_after_first_screen();
+        // A snapshot every SNAPSHOT_EVERY events, and when the page is
+        // hidden (the learner left: the next start is most likely then).
+        Effect::new(move |_| {
+            state.progress.track();
+            let due = lock(&state.kept_fold.get_value())
+                .as_ref()
+                .is_some_and(|k| k.seen.abs_diff(k.snapshot_at) >= SNAPSHOT_EVERY);
+            if due {
+                state.keep_snapshot();
+            }
+        });
+        let hidden = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
+            if document().visibility_state() == web_sys::VisibilityState::Hidden {
+                state.keep_snapshot();
+            }
+        });
+        let _ = document()
+            .add_event_listener_with_callback("visibilitychange", hidden.as_ref().unchecked_ref());
+        hidden.forget();
         let online = state.online;
         window_event_listener(leptos::ev::online, move |_| online.set(true));
         window_event_listener(leptos::ev::offline, move |_| online.set(false));
@@ -163,6 +312,71 @@ impl AppState {
         state
     }
 
+    /// Reads the rest of the log once the first screen is on show: when the
+    /// content is loaded (Today's figures need it) and a frame drawn, or
+    /// after a few seconds whatever happens. The progress then carries on
+    /// over it, and a snapshot is written for the next start.
+    fn complete_log_after_first_screen(self) {
+        if self.log.with_untracked(storage::EventLog::is_complete) {
+            return;
+        }
+        let pack = self.pack;
+        let state = self;
+        let started = std::rc::Rc::new(std::cell::Cell::new(false));
+        let complete = move || {
+            if started.replace(true) {
+                return;
+            }
+            leptos::task::spawn_local(async move {
+                after_next_frame(500).await;
+                state.complete_log();
+                state.keep_snapshot();
+            });
+        };
+        let when_loaded = complete.clone();
+        Effect::new(move |_| {
+            if !pack.with(|p| matches!(p, PackState::Loading)) {
+                when_loaded();
+            }
+        });
+        gloo_timers::callback::Timeout::new(5_000, complete).forget();
+    }
+
+    /// Makes sure the whole log is in memory: reads the chunks start-up left
+    /// for later, at once. Whatever needs the whole log calls it first.
+    pub fn complete_log(&self) {
+        if !self.log.with_untracked(storage::EventLog::is_complete) {
+            self.log.update(storage::EventLog::read_earlier);
+        }
+    }
+
+    /// Waits until the rest of the log has been read after the first screen
+    /// (so as not to delay it), then resolves: for work on the whole log in the
+    /// background, such as sending the log to the server.
+    pub async fn log_completed(&self) {
+        while !self.log.with_untracked(storage::EventLog::is_complete) {
+            gloo_timers::future::TimeoutFuture::new(100).await;
+        }
+    }
+
+    /// Writes a snapshot of the progress for the next start, when the fold
+    /// is up to date with the whole log. A cache: a failure (a full quota)
+    /// is not the learner's concern, and the next start folds the log.
+    pub fn keep_snapshot(&self) {
+        // Brings the fold up to date with the log.
+        self.progress.with_untracked(|_| ());
+        let kept = self.kept_fold.get_value();
+        let mut kept = lock(&kept);
+        let Some(fold) = kept.as_mut() else { return };
+        if fold.snapshot_at == fold.seen {
+            return;
+        }
+        if let Some(snapshot) = self.log.with_untracked(|log| fold.snapshot(log)) {
+            let _ = storage::save_snapshot(&snapshot);
+            fold.snapshot_at = fold.seen;
+        }
+    }
+
     /// Records what the learner did. On a storage failure the user is told and
     /// nothing is half-recorded; returns whether it was saved.
     pub fn record(&self, kind: EventKind) -> bool {
@@ -184,7 +398,8 @@ impl AppState {
         }
     }
 
-    /// Merges events from elsewhere (an import); returns how many were new.
+    /// Merges events from elsewhere (an import, a pull); returns how many
+    /// were new. The log reads its earlier chunks first if needed.
     pub fn merge_in(&self, events: &[Event]) -> Result<usize, storage::StorageError> {
         let mut result = Ok(0);
         self.log.update(|log| result = log.merge_in(events));

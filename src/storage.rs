@@ -209,32 +209,44 @@ pub fn save_settings(settings: &Settings) -> Result<(), StorageError> {
 // `{chunks, next_seq}`. Appending
 // rewrites only the last chunk, so a write costs the same with 10 or 10,000
 // events stored. A chunk that cannot be read is set aside and the rest loads.
+// `qinglian.events.snapshot` holds a snapshot of the progress fold of the
+// log's first events (`progress::FoldSnapshot`), so start-up reads only the
+// chunks after it; the rest is read after the first screen is drawn.
 
 use qinglian_core::events::{Event, EventKind};
 use qinglian_core::log_chunk;
+use qinglian_core::progress::FoldSnapshot;
 
 /// Events per storage entry: small enough to rewrite on every append.
 pub const CHUNK_SIZE: usize = 256;
 const DEVICE_KEY: &str = "qinglian.device";
 const META_KEY: &str = "qinglian.events.meta";
 const CHUNK_PREFIX: &str = "qinglian.events.";
+const SNAPSHOT_KEY: &str = "qinglian.events.snapshot";
 const READING_PREFIX: &str = "qinglian.reading.";
 
 fn chunk_key(index: usize) -> String {
     format!("{CHUNK_PREFIX}{index:06}")
 }
 
-/// The log as loaded, plus what appending needs.
+/// The log as loaded, plus what appending needs. At start-up it may hold
+/// only its last chunks (see [`load_events_after`]) until
+/// [`EventLog::read_earlier`] reads the others: [`EventLog::all`] answers
+/// only when every chunk has been read, so nothing takes part of the log for
+/// the whole.
 #[derive(Clone, Debug, Default)]
 pub struct EventLog {
-    /// Every event, in the order stored.
-    pub events: Vec<Event>,
+    /// The events read, in the order stored: every one, or the chunks from
+    /// `first_chunk` on.
+    events: Vec<Event>,
     /// This browser's device id.
     pub device: String,
     /// The next per-device sequence number.
     pub next_seq: u64,
     /// How many chunks exist; the last one is appended to.
     chunks: usize,
+    /// The first chunk read; those before it are still to be read.
+    first_chunk: usize,
     /// The events of the last chunk (to rewrite it on append).
     last_chunk: Vec<Event>,
 }
@@ -270,9 +282,8 @@ pub fn device_id() -> Result<String, StorageError> {
     Ok(id)
 }
 
-/// Loads every readable chunk. Unreadable chunks are set aside (and listed by
-/// [`set_aside_entries`]); the sequence continues after the highest seen.
-pub fn load_events() -> Result<EventLog, StorageError> {
+/// The log's device and meta, no events read yet (every chunk to be read).
+fn open_log() -> Result<EventLog, StorageError> {
     let device = device_id()?;
     let meta: Meta = match read_raw(META_KEY) {
         None => Meta::default(),
@@ -281,61 +292,199 @@ pub fn load_events() -> Result<EventLog, StorageError> {
             Err(err) => {
                 set_aside(META_KEY, &raw, &format!("not valid JSON: {err}"));
                 // Rebuild from the chunks that exist.
-                Meta {
-                    chunks: count_chunks(),
-                    next_seq: 0,
-                }
+                Meta::default()
             }
         },
     };
-    let chunks = meta.chunks.max(count_chunks());
-    let mut log = EventLog {
+    // The meta is a hint: chunks written after it (its write failed) count.
+    let chunks = count_chunks_from(meta.chunks);
+    Ok(EventLog {
         device,
         chunks,
+        first_chunk: chunks,
         next_seq: meta.next_seq.max(1),
         ..EventLog::default()
-    };
-    for index in 0..chunks {
-        let key = chunk_key(index);
-        let Some(raw) = read_raw(&key) else { continue };
-        match log_chunk::decode(&raw) {
-            Ok(events) => {
-                if log_chunk::is_old_form(&raw) {
-                    // Smaller than what it replaces, so it fits even in a
-                    // full storage; if it still fails, the older form stays
-                    // and is read again next time.
-                    let _ = write_raw(&key, &log_chunk::encode(&events));
-                }
-                if index + 1 == chunks {
-                    log.last_chunk = events.clone();
-                }
-                log.events.extend(events);
+    })
+}
+
+/// One chunk's events; `None` when it is absent or cannot be read (then it
+/// is set aside). One in the older form is rewritten in the compact one.
+fn read_chunk(index: usize) -> Option<Vec<Event>> {
+    let key = chunk_key(index);
+    let raw = read_raw(&key)?;
+    match log_chunk::decode(&raw) {
+        Ok(events) => {
+            if log_chunk::is_old_form(&raw) {
+                // Smaller than what it replaces, so it fits even in a
+                // full storage; if it still fails, the older form stays
+                // and is read again next time.
+                let _ = write_raw(&key, &log_chunk::encode(&events));
             }
-            Err(err) => set_aside(&key, &raw, &format!("events could not be read: {err}")),
+            Some(events)
+        }
+        Err(err) => {
+            set_aside(&key, &raw, &format!("events could not be read: {err}"));
+            None
         }
     }
-    let highest_own = log
-        .events
-        .iter()
-        .filter(|e| e.device == log.device)
-        .map(|e| e.seq)
-        .max()
-        .unwrap_or(0);
-    log.next_seq = log.next_seq.max(highest_own + 1);
+}
+
+/// The events of chunks `from..to`, in order.
+fn read_chunks(chunks: std::ops::Range<usize>) -> Vec<Event> {
+    let mut events = Vec::with_capacity(chunks.len() * CHUNK_SIZE);
+    for index in chunks {
+        events.extend(read_chunk(index).unwrap_or_default());
+    }
+    events
+}
+
+/// Loads every readable chunk. Unreadable chunks are set aside (and listed by
+/// [`set_aside_entries`]); the sequence continues after the highest seen.
+pub fn load_events() -> Result<EventLog, StorageError> {
+    let mut log = open_log()?;
+    log.read_from(0);
     Ok(log)
 }
 
-fn count_chunks() -> usize {
-    let mut n = 0;
+/// Start-up's load with a snapshot of the progress: only the chunks from the
+/// one holding the last event the snapshot covers, so the events after it
+/// can be folded on without reading years of history first. The log is not
+/// complete until [`EventLog::read_earlier`]. Returns whether the
+/// snapshot's last event is where it says; when it is not (the log was
+/// reset, or a chunk lost, since it was written), the whole log is read, as
+/// [`load_events`] does, and the snapshot is of no use.
+pub fn load_events_after(snapshot: &FoldSnapshot) -> Result<(EventLog, bool), StorageError> {
+    let mut log = open_log()?;
+    let Some(last) = snapshot.events.checked_sub(1) else {
+        log.read_from(0);
+        return Ok((log, true));
+    };
+    let (chunk, index) = (last / CHUNK_SIZE, last % CHUNK_SIZE);
+    let found = chunk < log.chunks
+        && read_chunk(chunk)
+            .and_then(|events| {
+                events
+                    .get(index)
+                    .map(|e| Some(&e.id) == snapshot.last_id.as_ref())
+            })
+            .unwrap_or(false);
+    if !found {
+        log.read_from(0);
+        return Ok((log, false));
+    }
+    log.read_from(chunk);
+    // Its device's events in the chunks not read have lower numbers.
+    log.next_seq = log.next_seq.max(snapshot.next_seq);
+    Ok((log, true))
+}
+
+/// Chunks after `meta_chunks` that exist too (a write of the meta failed).
+fn count_chunks_from(meta_chunks: usize) -> usize {
+    let mut n = meta_chunks;
     while read_raw(&chunk_key(n)).is_some() {
         n += 1;
     }
     n
 }
 
+fn count_chunks() -> usize {
+    count_chunks_from(0)
+}
+
+/// The stored snapshot of the progress fold, if there is one it can read. A
+/// cache: one that cannot be read (or of another form) is removed, and the
+/// progress comes from the log.
+pub fn load_snapshot() -> Option<FoldSnapshot> {
+    let raw = read_raw(SNAPSHOT_KEY)?;
+    match FoldSnapshot::from_json(&raw) {
+        Ok(snapshot) => Some(snapshot),
+        Err(_) => {
+            remove(SNAPSHOT_KEY);
+            None
+        }
+    }
+}
+
+/// Keeps a snapshot of the progress fold for the next start. On a failure
+/// (a full quota) the one kept before stays, still right for the events it
+/// covers; nothing else is touched.
+pub fn save_snapshot(snapshot: &FoldSnapshot) -> Result<(), StorageError> {
+    write_raw(SNAPSHOT_KEY, &snapshot.to_json())
+}
+
 impl EventLog {
+    /// Every event, in the order stored; `None` while chunks read at
+    /// start-up are still to be read ([`EventLog::read_earlier`]).
+    pub fn all(&self) -> Option<&[Event]> {
+        self.is_complete().then_some(self.events.as_slice())
+    }
+
+    /// The events read: all of them, or at start-up the last chunks (those
+    /// recorded lately, and every event recorded since).
+    pub fn recent(&self) -> &[Event] {
+        &self.events
+    }
+
+    /// Have all chunks been read?
+    pub fn is_complete(&self) -> bool {
+        self.first_chunk == 0
+    }
+
+    /// How many events come before [`EventLog::recent`]: those of the
+    /// chunks not read yet, all full (until they are read, a chunk lost
+    /// meanwhile shows only then).
+    pub fn unread(&self) -> usize {
+        self.first_chunk * CHUNK_SIZE
+    }
+
+    /// Reads the chunks not read at start-up, so the log is complete. Runs
+    /// after the first screen is drawn, or at once for whatever needs the
+    /// whole log before then (merging, export); nothing when complete.
+    pub fn read_earlier(&mut self) {
+        if self.is_complete() {
+            return;
+        }
+        let mut events = read_chunks(0..self.first_chunk);
+        events.append(&mut self.events);
+        self.events = events;
+        self.first_chunk = 0;
+        self.continue_sequence();
+        crate::timing::mark("log-completed");
+    }
+
+    /// The events of the chunks not read yet, without keeping them (a new
+    /// fold needs them before the log is complete).
+    pub fn read_earlier_events(&self) -> Vec<Event> {
+        read_chunks(0..self.first_chunk)
+    }
+
+    /// Reads chunks `first..` into an empty log.
+    fn read_from(&mut self, first: usize) {
+        self.first_chunk = first;
+        self.events = read_chunks(first..self.chunks.saturating_sub(1));
+        let last = self.chunks.checked_sub(1).and_then(read_chunk);
+        if let Some(last) = last {
+            self.events.extend_from_slice(&last);
+            self.last_chunk = last;
+        }
+        self.continue_sequence();
+    }
+
+    /// The sequence continues after the highest seq of this device read.
+    fn continue_sequence(&mut self) {
+        let highest_own = self
+            .events
+            .iter()
+            .filter(|e| e.device == self.device)
+            .map(|e| e.seq)
+            .max()
+            .unwrap_or(0);
+        self.next_seq = self.next_seq.max(highest_own + 1);
+    }
+
     /// Records a new event of this device now. On failure nothing changes, in
-    /// storage or in memory.
+    /// storage or in memory. Needs only the last chunk, so it works before
+    /// the log is complete.
     pub fn record(&mut self, kind: EventKind, at: i64) -> Result<Event, StorageError> {
         let event = Event {
             id: new_uuid(),
@@ -367,11 +516,11 @@ impl EventLog {
             last.push(event.clone());
             // Write as soon as a chunk is full or at the end.
             if last.len() == CHUNK_SIZE {
-                write_raw(&chunk_key(chunks - 1), &log_chunk::encode(&last))?;
+                write_chunk(chunks - 1, &last)?;
             }
         }
         if last.len() < CHUNK_SIZE || events.is_empty() {
-            write_raw(&chunk_key(chunks - 1), &log_chunk::encode(&last))?;
+            write_chunk(chunks - 1, &last)?;
         }
         self.chunks = chunks;
         self.last_chunk = last;
@@ -392,7 +541,9 @@ impl EventLog {
 
     /// Adds the events whose ids are not here yet (an import, or a pull from
     /// the server). Returns how many were new; importing twice adds nothing.
+    /// Reads the whole log first: the ids to compare with are in all of it.
     pub fn merge_in(&mut self, incoming: &[Event]) -> Result<usize, StorageError> {
+        self.read_earlier();
         let known: std::collections::HashSet<&str> =
             self.events.iter().map(|e| e.id.as_str()).collect();
         let mut seen = std::collections::HashSet::new();
@@ -416,11 +567,12 @@ impl EventLog {
         Ok(count)
     }
 
-    /// Deletes every event (the confirmed reset). The device id stays.
-    /// Forgets every event. The device keeps its id and its sequence goes on
-    /// (a server that holds this device's earlier events would otherwise
-    /// take the next ones for repeats, or refuse them).
+    /// Forgets every event (the confirmed reset), and the progress snapshot
+    /// with them. The device keeps its id and its sequence goes on (a server
+    /// that holds this device's earlier events would otherwise take the next
+    /// ones for repeats, or refuse them).
     pub fn clear(&mut self) {
+        remove(SNAPSHOT_KEY);
         for index in 0..self.chunks.max(count_chunks()) {
             remove(&chunk_key(index));
         }
@@ -450,6 +602,21 @@ impl EventLog {
             self.next_seq = seq + 1;
             let _ = self.write_meta();
         }
+    }
+}
+
+/// Writes a chunk of the log. The log comes before the progress snapshot,
+/// which is only a cache: on a full quota the snapshot makes room and the
+/// write is tried once more.
+fn write_chunk(index: usize, events: &[Event]) -> Result<(), StorageError> {
+    let key = chunk_key(index);
+    let value = log_chunk::encode(events);
+    match write_raw(&key, &value) {
+        Err(StorageError::Full) if read_raw(SNAPSHOT_KEY).is_some() => {
+            remove(SNAPSHOT_KEY);
+            write_raw(&key, &value)
+        }
+        result => result,
     }
 }
 

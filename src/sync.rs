@@ -180,11 +180,13 @@ impl Default for SyncState {
 }
 
 /// How many events of this device, and requests of this account, the server
-/// does not hold yet.
+/// does not hold yet. In the moment after start-up before the whole log is
+/// read, the count of the events read (it grows then): whoever decides on it
+/// (signing out) calls [`AppState::complete_log`] first.
 pub fn waiting(state: &AppState) -> usize {
     let acked = state.sync.record.with(|r| r.acknowledged_seq);
     let events = state.log.with(|log| {
-        log.events
+        log.recent()
             .iter()
             .filter(|e| e.device == log.device && e.seq > acked)
             .count()
@@ -548,6 +550,9 @@ async fn refresh_together(state: AppState) -> Result<(), Message> {
 }
 
 async fn push(state: AppState) -> Result<(), Message> {
+    // The outbox may reach into chunks start-up leaves for after the first
+    // screen.
+    state.log_completed().await;
     loop {
         let acked = state.sync.record.with_untracked(|r| r.acknowledged_seq);
         // New events must come after what the server holds of this device,
@@ -556,10 +561,12 @@ async fn push(state: AppState) -> Result<(), Message> {
             state.log.update(|log| log.continue_after(acked));
         }
         let (device, batch) = state.log.with_untracked(|log| {
-            (
-                log.device.clone(),
-                next_batch(&log.events, &log.device, acked, PUSH_BATCH_EVENTS),
-            )
+            // Always complete here (it never becomes incomplete again).
+            let batch = log
+                .all()
+                .map(|all| next_batch(all, &log.device, acked, PUSH_BATCH_EVENTS))
+                .unwrap_or_default();
+            (log.device.clone(), batch)
         });
         if batch.is_empty() {
             return Ok(());
@@ -695,9 +702,12 @@ pub fn start(state: AppState) {
         request_sync(state);
     });
     let pending: Rc<Cell<Option<gloo_timers::callback::Timeout>>> = Rc::new(Cell::new(None));
-    let last_len = Rc::new(Cell::new(state.log.with_untracked(|l| l.events.len())));
+    // Events recorded since: the events read grow by them (reading the rest
+    // of the log after start-up adds none).
+    let count = |l: &storage::EventLog| l.unread() + l.recent().len();
+    let last_len = Rc::new(Cell::new(state.log.with_untracked(count)));
     Effect::new(move |_| {
-        let len = state.log.with(|l| l.events.len());
+        let len = state.log.with(count);
         if len > last_len.get() && state.sync.record.with_untracked(|r| r.user.is_some()) {
             pending.set(Some(gloo_timers::callback::Timeout::new(
                 DEBOUNCE_MS,

@@ -297,9 +297,11 @@ pub fn void_refused_check_ins(state: AppState) {
     if refused.is_empty() {
         return;
     }
+    // Voids and check-ins may be anywhere in the log.
+    state.complete_log();
     let to_void: Vec<String> = state.log.with_untracked(|log| {
-        let voided: BTreeSet<&str> = log
-            .events
+        let events = log.all().unwrap_or_default();
+        let voided: BTreeSet<&str> = events
             .iter()
             .filter_map(|e| match &e.kind {
                 EventKind::Void { target } => Some(target.as_str()),
@@ -308,7 +310,7 @@ pub fn void_refused_check_ins(state: AppState) {
             .collect();
         refused
             .iter()
-            .filter(|id| !voided.contains(id.as_str()) && log.events.iter().any(|e| &e.id == *id))
+            .filter(|id| !voided.contains(id.as_str()) && events.iter().any(|e| &e.id == *id))
             .cloned()
             .collect()
     });
@@ -335,8 +337,11 @@ pub fn my_check_in(state: &AppState, session: &StudySession) -> MyCheckIn {
         (Some(check_in), _) => {
             // A newer check-in after a refusal waits for its own judgement.
             let judged_is_latest = state.log.with(|log| {
+                // Until the whole log is read (just after start-up), the
+                // events read: shown again when the rest comes in.
                 let latest = log
-                    .events
+                    .all()
+                    .unwrap_or(log.recent())
                     .iter()
                     .filter(|e| matches!(&e.kind, EventKind::SessionCheckIn { session: s, .. } if *s == session.id))
                     .max_by_key(|e| (e.at, e.seq));

@@ -60,7 +60,7 @@ fn print_startup(stored: usize) {
         let t0 = now();
         let loaded = storage::load_events().unwrap();
         let t1 = now();
-        let progress = fold(&loaded.events, 480);
+        let progress = fold(loaded.all().unwrap(), 480);
         let t2 = now();
         load_ms += t1 - t0;
         fold_ms += t2 - t1;
@@ -84,7 +84,7 @@ fn startup_with_fifty_thousand_events() {
     print_startup(50_000);
     // What the app does after each answer: the progress with one more event.
     let started = now();
-    let mut folder = Folder::new(&log.events, 480);
+    let mut folder = Folder::new(log.all().unwrap(), 480);
     let fold_ms = now() - started;
     let rounds = 50;
     let started = now();

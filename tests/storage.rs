@@ -3,6 +3,8 @@
 #![cfg(target_arch = "wasm32")]
 
 use qinglian::storage::{self, StorageError};
+use qinglian_core::events::Event;
+use qinglian_core::progress::{fold, FoldSnapshot, Folder};
 use qinglian_core::settings::{Lang, Settings, TextSize, Theme, Tier};
 use wasm_bindgen_test::*;
 
@@ -106,10 +108,10 @@ fn the_event_log_survives_a_reload_across_chunks() {
         log.record(study(n as u32 + 1), 1_000 + n as i64).unwrap();
     }
     let reloaded = storage::load_events().unwrap();
-    assert_eq!(reloaded.events.len(), total);
+    assert_eq!(reloaded.all().unwrap().len(), total);
     assert_eq!(reloaded.device, log.device);
     assert_eq!(reloaded.next_seq, total as u64 + 1);
-    let seqs: Vec<u64> = reloaded.events.iter().map(|e| e.seq).collect();
+    let seqs: Vec<u64> = reloaded.all().unwrap().iter().map(|e| e.seq).collect();
     assert_eq!(
         seqs,
         (1..=total as u64).collect::<Vec<_>>(),
@@ -135,7 +137,7 @@ fn a_corrupt_chunk_is_set_aside_and_the_rest_loads() {
         .set_item("qinglian.events.000000", "[{\"id\": broken")
         .unwrap();
     let reloaded = storage::load_events().unwrap();
-    assert_eq!(reloaded.events.len(), 5, "the readable chunk loads");
+    assert_eq!(reloaded.all().unwrap().len(), 5, "the readable chunk loads");
     assert_eq!(
         reloaded.next_seq,
         storage::CHUNK_SIZE as u64 + 6,
@@ -180,17 +182,22 @@ fn recording_on_a_full_quota_fails_cleanly_and_keeps_every_earlier_event() {
             filled += 1;
         }
     }
-    let before = log.events.clone();
+    let before = log.all().unwrap().to_vec();
     let big = qinglian_core::events::EventKind::ReflectionSaved {
         lesson: "l".into(),
         text: "z".repeat(64 * 1024),
     };
     assert_eq!(log.record(big, 99).unwrap_err(), StorageError::Full);
-    assert_eq!(log.events, before, "nothing half-recorded in memory");
+    assert_eq!(
+        log.all().unwrap(),
+        before,
+        "nothing half-recorded in memory"
+    );
     fresh_keep_events();
     let reloaded = storage::load_events().unwrap();
     assert_eq!(
-        reloaded.events, before,
+        reloaded.all().unwrap(),
+        before,
         "every earlier event is still stored"
     );
     fresh();
@@ -224,7 +231,7 @@ fn merging_the_same_events_twice_adds_nothing() {
         .collect();
     assert_eq!(log.merge_in(&other).unwrap(), 3);
     assert_eq!(log.merge_in(&other).unwrap(), 0);
-    assert_eq!(storage::load_events().unwrap().events.len(), 4);
+    assert_eq!(storage::load_events().unwrap().all().unwrap().len(), 4);
     // Our own next seq is unaffected by another device's seqs.
     assert_eq!(log.record(study(60), 2).unwrap().seq, 2);
 }
@@ -242,7 +249,7 @@ fn a_reset_keeps_the_device_and_its_sequence_going() {
         .unwrap();
     }
     log.clear();
-    assert!(log.events.is_empty());
+    assert!(log.all().unwrap().is_empty());
     let next = log
         .record(
             qinglian_core::events::EventKind::StudyTime { seconds: 60 },
@@ -288,7 +295,7 @@ fn a_log_written_by_the_older_version_loads_and_is_rewritten_compactly() {
         .len();
 
     let loaded = storage::load_events().unwrap();
-    assert_eq!(loaded.events, events);
+    assert_eq!(loaded.all().unwrap(), events);
     let rewritten = local().get_item("qinglian.events.000000").unwrap().unwrap();
     assert!(rewritten.starts_with("{\"v\":2"), "{}", &rewritten[..40]);
     assert!(
@@ -299,10 +306,10 @@ fn a_log_written_by_the_older_version_loads_and_is_rewritten_compactly() {
     assert!(storage::set_aside_entries().is_empty());
     // Read again from the compact form, and appended to.
     let mut again = storage::load_events().unwrap();
-    assert_eq!(again.events, events);
+    assert_eq!(again.all().unwrap(), events);
     again.record(study(60), 1_790_000_000_000).unwrap();
     assert_eq!(
-        storage::load_events().unwrap().events.len(),
+        storage::load_events().unwrap().all().unwrap().len(),
         events.len() + 1
     );
     fresh();
@@ -328,9 +335,194 @@ fn fifty_thousand_events_fit_in_the_browsers_storage() {
         &format!("50,001 events take {used} characters of storage; as sent to the server, 50,000 take {old_form}").into(),
     );
     let reloaded = storage::load_events().unwrap();
-    assert_eq!(reloaded.events.len(), 50_001);
-    assert_eq!(reloaded.events[..50_000], events[..]);
+    assert_eq!(reloaded.all().unwrap().len(), 50_001);
+    assert_eq!(reloaded.all().unwrap()[..50_000], events[..]);
     fresh();
+}
+
+// ---------------------------------------------------------------------------
+// The snapshot of the progress, and start-up reading only the log's last chunks.
+
+/// Stores `count` events of the shared history (as merged, in chunks) and a
+/// snapshot of the fold of the first `covered`; returns the events and the
+/// snapshot.
+fn log_with_snapshot(count: usize, covered: usize) -> (Vec<Event>, FoldSnapshot) {
+    fresh();
+    let mut log = storage::load_events().unwrap();
+    let events = history(&log.device, count);
+    assert_eq!(log.merge_in(&events).unwrap(), count);
+    let last = events[..covered].last().map(|e| e.id.as_str());
+    let snapshot =
+        Folder::new(&events[..covered], OFFSET).snapshot(covered, last, covered as u64 + 1);
+    storage::save_snapshot(&snapshot).unwrap();
+    (events, snapshot)
+}
+
+const OFFSET: i32 = 480;
+
+#[wasm_bindgen_test]
+fn start_up_with_a_snapshot_reads_only_the_chunks_after_it() {
+    let count = storage::CHUNK_SIZE * 4 + 40;
+    let covered = storage::CHUNK_SIZE * 3 + 100;
+    let (events, _) = log_with_snapshot(count, covered);
+    // The chunks the snapshot covers are taken away: start-up must not need them.
+    let earlier: Vec<(String, String)> = (0..3)
+        .map(|index| {
+            let key = format!("qinglian.events.{index:06}");
+            let raw = local().get_item(&key).unwrap().unwrap();
+            local().remove_item(&key).unwrap();
+            (key, raw)
+        })
+        .collect();
+
+    let snapshot = storage::load_snapshot().expect("the snapshot is read back");
+    let (mut log, found) = storage::load_events_after(&snapshot).unwrap();
+    assert!(found);
+    assert!(!log.is_complete() && log.all().is_none());
+    assert_eq!(log.unread(), storage::CHUNK_SIZE * 3);
+    assert_eq!(log.recent(), &events[storage::CHUNK_SIZE * 3..]);
+    assert_eq!(log.next_seq, count as u64 + 1);
+    // The progress, from the snapshot and the events after it.
+    let mut folder = snapshot.resume(OFFSET).unwrap();
+    for event in &log.recent()[covered - log.unread()..] {
+        assert!(folder.append(event), "carried on, not folded anew");
+    }
+    assert_eq!(folder.progress(), fold(&events, OFFSET));
+    assert!(storage::set_aside_entries().is_empty());
+
+    // Then the rest, after the first screen.
+    for (key, raw) in &earlier {
+        local().set_item(key, raw).unwrap();
+    }
+    log.read_earlier();
+    assert!(log.is_complete());
+    assert_eq!(log.all().unwrap(), events);
+    assert!(folder.learn_covered(&events[..covered]));
+    assert_eq!(folder.progress(), fold(&events, OFFSET));
+    fresh();
+}
+
+#[wasm_bindgen_test]
+fn a_stale_or_corrupt_snapshot_is_ignored() {
+    let count = storage::CHUNK_SIZE * 2 + 10;
+    let (events, good) = log_with_snapshot(count, storage::CHUNK_SIZE + 5);
+
+    // Its last event is not where it says (another log since): the whole log is read.
+    let other = Folder::new(&[], OFFSET).snapshot(good.events, Some("not-in-the-log"), 1);
+    let (log, found) = storage::load_events_after(&other).unwrap();
+    assert!(!found);
+    assert_eq!(log.all().unwrap(), events);
+    // It covers more events than the log holds.
+    let longer = Folder::new(&events, OFFSET).snapshot(count + 300, Some(&events[0].id), 1);
+    let (log, found) = storage::load_events_after(&longer).unwrap();
+    assert!(!found);
+    assert_eq!(log.all().unwrap(), events);
+
+    // Unreadable, or of another form: dropped (a cache, not set aside).
+    for raw in ["{\"v\":1, oops", "{\"v\":99}", "[]"] {
+        local().set_item("qinglian.events.snapshot", raw).unwrap();
+        assert_eq!(storage::load_snapshot(), None);
+        assert_eq!(local().get_item("qinglian.events.snapshot").unwrap(), None);
+    }
+    assert!(storage::set_aside_entries().is_empty());
+
+    // A reset forgets it with the log.
+    storage::save_snapshot(&good).unwrap();
+    let mut log = storage::load_events().unwrap();
+    log.clear();
+    assert_eq!(storage::load_snapshot(), None);
+    fresh();
+}
+
+#[wasm_bindgen_test]
+fn events_recorded_before_the_whole_log_is_read_are_kept_once() {
+    // The last chunk two short of full, so recording goes on into a new one.
+    let count = storage::CHUNK_SIZE * 3 - 2;
+    let (events, snapshot) = log_with_snapshot(count, count - 20);
+    // A stale meta: the snapshot still knows the device's next seq.
+    local()
+        .set_item("qinglian.events.meta", r#"{"chunks":3,"next_seq":1}"#)
+        .unwrap();
+    let (mut log, found) = storage::load_events_after(&snapshot).unwrap();
+    assert!(found && !log.is_complete());
+    let recorded: Vec<Event> = (0..5)
+        .map(|n| log.record(study(60), 1_790_000_000_000 + n).unwrap())
+        .collect();
+    let seqs: Vec<u64> = recorded.iter().map(|e| e.seq).collect();
+    assert_eq!(
+        seqs,
+        (count as u64 + 1..=count as u64 + 5).collect::<Vec<_>>()
+    );
+    assert!(!log.is_complete());
+
+    log.read_earlier();
+    let expected: Vec<Event> = events.iter().chain(&recorded).cloned().collect();
+    assert_eq!(log.all().unwrap(), expected);
+    assert_eq!(storage::load_events().unwrap().all().unwrap(), expected);
+
+    // Merging before the whole log is read compares with all of it.
+    let (mut log, _) = storage::load_events_after(&snapshot).unwrap();
+    assert_eq!(log.merge_in(&events[..10]).unwrap(), 0);
+    assert!(log.is_complete());
+    assert_eq!(log.all().unwrap(), expected);
+    fresh();
+}
+
+#[wasm_bindgen_test]
+fn a_full_quota_when_writing_the_snapshot_loses_nothing() {
+    let count = storage::CHUNK_SIZE + 30;
+    let (events, snapshot) = log_with_snapshot(count, count);
+    fill_the_quota();
+    // A bigger snapshot does not fit: the one kept before stays, still right.
+    let mut log = storage::load_events().unwrap();
+    let bigger: Vec<Event> = events
+        .iter()
+        .cloned()
+        .chain((0..20).map(|n| {
+            let mut e = events[n].clone();
+            e.id = format!("long-{n}");
+            e.at = 1_790_000_000_000 + n as i64;
+            e.kind = qinglian_core::events::EventKind::ReflectionSaved {
+                lesson: format!("lesson-{n}"),
+                text: "记".repeat(2_000),
+            };
+            e
+        }))
+        .collect();
+    let big = Folder::new(&bigger, OFFSET).snapshot(bigger.len(), Some("long-19"), 1);
+    assert_eq!(storage::save_snapshot(&big), Err(StorageError::Full));
+    assert_eq!(storage::load_snapshot(), Some(snapshot));
+    assert_eq!(storage::load_events().unwrap().all().unwrap(), events);
+    // The log comes first: recording makes room by dropping the snapshot.
+    let recorded = log.record(study(60), 1_790_000_000_000).unwrap();
+    assert_eq!(storage::load_snapshot(), None);
+    let mut expected = events.clone();
+    expected.push(recorded);
+    assert_eq!(storage::load_events().unwrap().all().unwrap(), expected);
+    fresh();
+}
+
+/// Fills local storage to the last few bytes.
+fn fill_the_quota() {
+    let chunk = "x".repeat(512 * 1024);
+    let mut filled = 0;
+    while storage::write_raw(&format!("qinglian.filler.{filled}"), &chunk).is_ok() {
+        filled += 1;
+        assert!(filled < 200, "the quota never filled up");
+    }
+    let mut small = 4096;
+    while small > 0 {
+        if storage::write_raw(
+            &format!("qinglian.filler.small.{small}.{filled}"),
+            &"y".repeat(small),
+        )
+        .is_err()
+        {
+            small /= 2;
+        } else {
+            filled += 1;
+        }
+    }
 }
 
 #[wasm_bindgen_test]

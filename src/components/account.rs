@@ -200,6 +200,8 @@ fn SignedIn() -> impl IntoView {
                 gloo_timers::future::TimeoutFuture::new(1_500).await;
             }
             busy.set(false);
+            // Counted in the whole log, not only its last chunks.
+            state.complete_log();
             if sync::waiting(&state) == 0 {
                 sync::sign_out(state).await;
             } else {

@@ -533,7 +533,9 @@ pub fn CheckInLinkPage() -> impl IntoView {
                 }.into_any();
             };
             // Recorded once per code: reloading the link changes nothing.
-            let already = state.log.with_untracked(|log| log.events.iter().any(|e| matches!(
+            // An earlier check-in may be anywhere in the log.
+            state.complete_log();
+            let already = state.log.with_untracked(|log| log.all().unwrap_or_default().iter().any(|e| matches!(
                 &e.kind,
                 EventKind::SessionCheckIn { session: s, code: c } if *s == session && *c == code
             )));

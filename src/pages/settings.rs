@@ -107,7 +107,11 @@ fn YourData() -> impl IntoView {
     let message = RwSignal::new(None::<(bool, String)>);
     let confirming = RwSignal::new(false);
     let export = move |_| {
-        let events = state.log.with_untracked(|l| l.events.clone());
+        // The whole log, never a part of it.
+        state.complete_log();
+        let events = state
+            .log
+            .with_untracked(|l| l.all().unwrap_or_default().to_vec());
         let count = events.len();
         let export = Export::new(events, now_ms());
         let json = serde_json::to_string_pretty(&export).expect("export serialises");
