@@ -1,10 +1,14 @@
 //! Storage benchmarks in headless Chromium, run by `cargo xtask bench`
 //! (release build, `--nocapture`): recording one event with 10,000 already
-//! stored, and loading and folding 10,000 and 50,000 events as at start-up. They print
-//! figures; they assert only that the work was done, never how fast.
+//! stored, and loading and folding 10,000 and 50,000 events as at start-up,
+//! without and with a snapshot of the progress (then: until the progress is
+//! ready, and reading the rest of the log after the first screen; and what
+//! writing a snapshot costs). They print figures; they assert only that the
+//! work was done, never how fast.
 #![cfg(target_arch = "wasm32")]
 
 use qinglian::storage;
+use qinglian_core::events::Event;
 use qinglian_core::events::EventKind;
 use qinglian_core::progress::{fold, Folder};
 use wasm_bindgen_test::*;
@@ -48,6 +52,7 @@ fn record_and_startup_with_ten_thousand_events() {
 
     console_log!("bench: record one event with {STORED} stored: {per_event:.2} ms (mean of {rounds}; aim < 2 ms)");
     print_startup(STORED + rounds as usize);
+    print_startup_with_snapshot(STORED + rounds as usize, STORED);
     clear_storage();
 }
 
@@ -82,6 +87,7 @@ fn startup_with_fifty_thousand_events() {
     let device = log.device.clone();
     assert_eq!(log.merge_in(&history(&device, 50_000)).unwrap(), 50_000);
     print_startup(50_000);
+    print_startup_with_snapshot(50_000, 50_000 - 50);
     // What the app does after each answer: the progress with one more event.
     let started = now();
     let mut folder = Folder::new(log.all().unwrap(), 480);
@@ -100,4 +106,56 @@ fn startup_with_fifty_thousand_events() {
         "bench: record one event and update progress with 50000 stored: {per_event:.2} ms (mean of {rounds}; folding all anew takes {fold_ms:.1} ms)"
     );
     clear_storage();
+}
+
+/// Start-up as the app does it with a snapshot of the first `covered` of the
+/// `stored` events (mean of 5): the snapshot and the log's last chunks read,
+/// the events after the snapshot folded on (until the progress is ready);
+/// then the rest of the log read and the fold told the covered events (after
+/// the first screen). And writing a snapshot (mean of 50), and its size.
+fn print_startup_with_snapshot(stored: usize, covered: usize) {
+    let log = storage::load_events().unwrap();
+    let all: Vec<Event> = log.all().unwrap().to_vec();
+    let last = all[..covered].last().map(|e| e.id.as_str());
+    let snapshot = Folder::new(&all[..covered], 480).snapshot(covered, last, log.next_seq);
+    storage::save_snapshot(&snapshot).unwrap();
+
+    let runs = 5;
+    let (mut progress_ms, mut rest_ms) = (0.0, 0.0);
+    for _ in 0..runs {
+        let t0 = now();
+        let snapshot = storage::load_snapshot().unwrap();
+        let (mut log, found) = storage::load_events_after(&snapshot).unwrap();
+        let mut folder = snapshot.resume(480).unwrap();
+        for event in &log.recent()[covered - log.unread()..] {
+            assert!(folder.append(event));
+        }
+        let progress = folder.progress();
+        let t1 = now();
+        log.read_earlier();
+        assert!(folder.learn_covered(&log.all().unwrap()[..covered]));
+        let t2 = now();
+        assert!(found && progress.events == stored);
+        assert_eq!(log.all().unwrap().len(), stored);
+        progress_ms += t1 - t0;
+        rest_ms += t2 - t1;
+    }
+    let folder = Folder::new(&all, 480);
+    let rounds = 50;
+    let started = now();
+    for _ in 0..rounds {
+        let snapshot =
+            folder.snapshot(stored, all.last().map(|e| e.id.as_str()), stored as u64 + 1);
+        storage::save_snapshot(&snapshot).unwrap();
+    }
+    let write_ms = (now() - started) / rounds as f64;
+    let size = folder.snapshot(stored, None, 1).to_json().len();
+    console_log!(
+        "bench: start-up with a snapshot of {covered} of {stored} events: progress ready in {:.1} ms, the rest of the log read after the first screen in {:.1} ms (mean of {runs})",
+        progress_ms / runs as f64,
+        rest_ms / runs as f64
+    );
+    console_log!(
+        "bench: writing a snapshot of {stored} events: {write_ms:.2} ms (mean of {rounds}), {size} characters"
+    );
 }
