@@ -268,8 +268,8 @@ impl AppState {
             });
         });
         state.complete_log_after_first_screen();
-        // A snapshot every SNAPSHOT_EVERY events, and when the page is
-        // hidden (the learner left: the next start is most likely then).
+        // A snapshot every SNAPSHOT_EVERY events, and (below) when the page
+        // is hidden (the learner left: the next start is most likely then).
         Effect::new(move |_| {
             state.progress.track();
             let due = lock(&state.kept_fold.get_value())
@@ -279,20 +279,24 @@ impl AppState {
                 state.keep_snapshot();
             }
         });
-        let hidden = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
-            if document().visibility_state() == web_sys::VisibilityState::Hidden {
-                state.keep_snapshot();
-            }
-        });
-        let _ = document()
-            .add_event_listener_with_callback("visibilitychange", hidden.as_ref().unchecked_ref());
-        hidden.forget();
         let online = state.online;
         window_event_listener(leptos::ev::online, move |_| online.set(true));
         window_event_listener(leptos::ev::offline, move |_| online.set(false));
         let update_ready = state.update_ready;
         pwa::register(move || update_ready.set(true));
         crate::study_time::start(state);
+        // After study time's own listener, which records the last minutes.
+        let hidden = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
+            if document().visibility_state() == web_sys::VisibilityState::Hidden {
+                // Nobody waits on a hidden page: the whole log is read now if
+                // it was not yet, so the snapshot covers it.
+                state.complete_log();
+                state.keep_snapshot();
+            }
+        });
+        let _ = document()
+            .add_event_listener_with_callback("visibilitychange", hidden.as_ref().unchecked_ref());
+        hidden.forget();
         crate::sync::start(state);
 
         let settings = state.settings;
