@@ -342,7 +342,7 @@ fn read_chunks(chunks: std::ops::Range<usize>) -> Vec<Event> {
 /// [`set_aside_entries`]); the sequence continues after the highest seen.
 pub fn load_events() -> Result<EventLog, StorageError> {
     let mut log = open_log()?;
-    log.read_from(0);
+    log.read_from(0, None);
     Ok(log)
 }
 
@@ -356,23 +356,20 @@ pub fn load_events() -> Result<EventLog, StorageError> {
 pub fn load_events_after(snapshot: &FoldSnapshot) -> Result<(EventLog, bool), StorageError> {
     let mut log = open_log()?;
     let Some(last) = snapshot.events.checked_sub(1) else {
-        log.read_from(0);
+        log.read_from(0, None);
         return Ok((log, true));
     };
     let (chunk, index) = (last / CHUNK_SIZE, last % CHUNK_SIZE);
-    let found = chunk < log.chunks
-        && read_chunk(chunk)
-            .and_then(|events| {
-                events
-                    .get(index)
-                    .map(|e| Some(&e.id) == snapshot.last_id.as_ref())
-            })
-            .unwrap_or(false);
+    let read = (chunk < log.chunks).then(|| read_chunk(chunk)).flatten();
+    let found = read
+        .as_ref()
+        .and_then(|events| events.get(index))
+        .is_some_and(|e| Some(&e.id) == snapshot.last_id.as_ref());
     if !found {
-        log.read_from(0);
+        log.read_from(0, None);
         return Ok((log, false));
     }
-    log.read_from(chunk);
+    log.read_from(chunk, read);
     // Its device's events in the chunks not read have lower numbers.
     log.next_seq = log.next_seq.max(snapshot.next_seq);
     Ok((log, true))
@@ -458,14 +455,20 @@ impl EventLog {
         read_chunks(0..self.first_chunk)
     }
 
-    /// Reads chunks `first..` into an empty log.
-    fn read_from(&mut self, first: usize) {
+    /// Reads chunks `first..` into an empty log; `read` is chunk `first`'s
+    /// events when they have been read already.
+    fn read_from(&mut self, first: usize, mut read: Option<Vec<Event>>) {
         self.first_chunk = first;
-        self.events = read_chunks(first..self.chunks.saturating_sub(1));
-        let last = self.chunks.checked_sub(1).and_then(read_chunk);
-        if let Some(last) = last {
-            self.events.extend_from_slice(&last);
-            self.last_chunk = last;
+        for index in first..self.chunks {
+            let events = match read.take() {
+                Some(events) if index == first => Some(events),
+                _ => read_chunk(index),
+            };
+            let Some(events) = events else { continue };
+            if index + 1 == self.chunks {
+                self.last_chunk = events.clone();
+            }
+            self.events.extend(events);
         }
         self.continue_sequence();
     }
