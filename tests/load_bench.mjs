@@ -17,7 +17,8 @@
 // - warm with 50,000 events: the same, with the learner's log filled with a
 //   realistic mix of 50,000 events between installing and opening again (in
 //   rounds, the app opened after each so that it keeps them in its own
-//   form). When the browser's storage quota cannot hold them, as many as fit
+//   form, and its snapshot of the progress written). When the browser's
+//   storage quota cannot hold them, as many as fit
 //   (found by writing until the browser refuses) are measured instead, and
 //   said so. The Progress page is then checked to show every event seeded.
 // The last line is JSON for `xtask`, which checks it against budget.toml.
@@ -344,6 +345,16 @@ const seedFor = (url) => async (context) => {
       await page.waitForSelector(HEADING, { timeout: 120000 });
       if (plan.from >= plan.count || added === 0 || round >= 20) break;
     }
+    // As after any use of the app, its snapshot of the progress is in place
+    // (written once it has read the whole log), so the timed start reads only
+    // the log's last chunk before Today's figures.
+    await page
+      .waitForFunction((n) => JSON.parse(localStorage.getItem("qinglian.events.snapshot") || "null")?.n >= n, plan.from, {
+        timeout: 120000,
+      })
+      .catch(() => {
+        throw new Error(`the app kept no snapshot of the progress of the ${plan.from} events seeded`);
+      });
     await page.goto(`${url}/api/bench-seeding`);
     const chars = await page.evaluate(() =>
       Object.keys(localStorage).reduce((sum, k) => sum + k.length + localStorage.getItem(k).length, 0)

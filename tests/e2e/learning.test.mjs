@@ -244,3 +244,69 @@ test("every learning page passes the accessibility check and fits 360 px", async
     { contextOptions: { bypassCSP: true } }
   );
 });
+
+/**
+ * Writes `count` events of this device (a mix of study time, answers, quizzes
+ * and lessons done, on `lessons`, two minutes apart up to now) as the log's
+ * chunks, in the form the server is sent (which the app reads and rewrites
+ * in its own), with the meta entry. Runs in a page of the app's origin.
+ */
+function seedLog({ count, lessons }) {
+  const device = localStorage.getItem("qinglian.device");
+  const now = Date.now();
+  const events = Array.from({ length: count }, (_, n) => {
+    const lesson = lessons[Math.floor(n / 10) % lessons.length];
+    const head = { id: `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`, device, seq: n + 1, at: now - (count - n) * 120000 };
+    switch (n % 10) {
+      case 7:
+        return { ...head, kind: "quiz_finished", lesson, score: 4, total: 5 };
+      case 8:
+        return { ...head, kind: "lesson_done", lesson };
+      default:
+        return { ...head, kind: "study_time", seconds: 60 };
+    }
+  });
+  for (let chunk = 0; chunk * 256 < count; chunk++) {
+    localStorage.setItem(`qinglian.events.${String(chunk).padStart(6, "0")}`, JSON.stringify(events.slice(chunk * 256, (chunk + 1) * 256)));
+  }
+  localStorage.setItem("qinglian.events.meta", JSON.stringify({ chunks: Math.ceil(count / 256), next_seq: count + 1 }));
+}
+
+test("with a long history, a reload starts from the progress snapshot, shows every total and keeps what is done at once", async () => {
+  const seeded = staffLessons.slice(1).map((l) => l.id);
+  const count = 1000;
+  await withApp(async ({ page, server }) => {
+    await page.evaluate(seedLog, { count, lessons: seeded });
+    // Opened again: the whole log is read and folded, and a snapshot written.
+    await page.reload();
+    await page.getByRole("heading", { level: 1, name: "Today" }).waitFor();
+    await page.waitForFunction((n) => JSON.parse(localStorage.getItem("qinglian.events.snapshot") || "null")?.n >= n, count);
+
+    // Opened again with the snapshot: a lesson marked done at once.
+    await page.goto(`${server.url}/lesson/${firstStaffLesson.id}`);
+    await page.getByRole("button", { name: "Mark as done" }).click();
+    await page.getByText("You have finished this lesson.").waitFor();
+    // Only the log's last chunk was read at start, the rest after the first screen.
+    await page.waitForFunction(() => performance.getEntriesByName("qinglian:log-completed").length === 1);
+    const marks = await page.evaluate(() => ["events-loaded", "log-completed"].map((m) => performance.getEntriesByName(`qinglian:${m}`)[0].startTime));
+    assert.ok(marks[0] < marks[1], `the log was completed after start-up: ${marks}`);
+
+    await page.reload();
+    await nav(page, "Progress");
+    await page.getByRole("heading", { level: 1, name: "Progress" }).waitFor();
+    const stats = page.locator("main .progress .stats");
+    await stats.getByText("lessons done").waitFor();
+    const lessonsDone = Number(await stats.locator(".stat strong").nth(1).textContent());
+    assert.equal(lessonsDone, new Set(seeded.slice(0, count / 10)).size + 1, "every seeded lesson, and the one done at once");
+    const attempts = (await page.locator("main .score-list li").allTextContents())
+      .map((text) => Number((text.match(/(\d+) attempts?/) || [])[1] || 0))
+      .reduce((a, b) => a + b, 0);
+    assert.equal(attempts, count / 10, "every seeded quiz");
+    const log = await page.evaluate(() => Object.keys(localStorage).filter((k) => /^qinglian\.events\.\d+$/.test(k)).length);
+    assert.equal(log, Math.ceil((count + 1) / 256));
+    // The snapshot follows the log once it is read in full (study time may
+    // have added an event of its own).
+    await page.waitForFunction((n) => JSON.parse(localStorage.getItem("qinglian.events.snapshot") || "null")?.n >= n, count + 1);
+    assert.deepEqual(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("qinglian.set-aside."))), []);
+  });
+});
