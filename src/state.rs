@@ -376,7 +376,7 @@ impl AppState {
             return;
         }
         if let Some(snapshot) = self.log.with_untracked(|log| fold.snapshot(log)) {
-            let _ = storage::save_snapshot(&snapshot);
+            let _ = self.log.with_untracked(|log| log.save_snapshot(snapshot));
             fold.snapshot_at = fold.seen;
         }
     }

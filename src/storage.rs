@@ -245,8 +245,10 @@ pub struct EventLog {
     pub next_seq: u64,
     /// How many chunks exist; the last one is appended to.
     chunks: usize,
-    /// The first chunk read; those before it are still to be read.
+    /// The first chunk read; those before it are still to be read …
     first_chunk: usize,
+    /// … and how many events they hold (as the snapshot says).
+    unread: usize,
     /// The events of the last chunk (to rewrite it on append).
     last_chunk: Vec<Event>,
 }
@@ -355,11 +357,15 @@ pub fn load_events() -> Result<EventLog, StorageError> {
 /// [`load_events`] does, and the snapshot is of no use.
 pub fn load_events_after(snapshot: &FoldSnapshot) -> Result<(EventLog, bool), StorageError> {
     let mut log = open_log()?;
-    let Some(last) = snapshot.events.checked_sub(1) else {
+    let Some(index) = snapshot
+        .events
+        .checked_sub(1)
+        .and_then(|last| last.checked_sub(snapshot.before_chunk))
+    else {
         log.read_from(0, None);
-        return Ok((log, true));
+        return Ok((log, snapshot.events == 0));
     };
-    let (chunk, index) = (last / CHUNK_SIZE, last % CHUNK_SIZE);
+    let chunk = snapshot.chunk;
     let read = (chunk < log.chunks).then(|| read_chunk(chunk)).flatten();
     let found = read
         .as_ref()
@@ -370,6 +376,7 @@ pub fn load_events_after(snapshot: &FoldSnapshot) -> Result<(EventLog, bool), St
         return Ok((log, false));
     }
     log.read_from(chunk, read);
+    log.unread = snapshot.before_chunk;
     // Its device's events in the chunks not read have lower numbers.
     log.next_seq = log.next_seq.max(snapshot.next_seq);
     Ok((log, true))
@@ -402,13 +409,6 @@ pub fn load_snapshot() -> Option<FoldSnapshot> {
     }
 }
 
-/// Keeps a snapshot of the progress fold for the next start. On a failure
-/// (a full quota) the one kept before stays, still right for the events it
-/// covers; nothing else is touched.
-pub fn save_snapshot(snapshot: &FoldSnapshot) -> Result<(), StorageError> {
-    write_raw(SNAPSHOT_KEY, &snapshot.to_json())
-}
-
 impl EventLog {
     /// Every event, in the order stored; `None` while chunks read at
     /// start-up are still to be read ([`EventLog::read_earlier`]).
@@ -428,10 +428,30 @@ impl EventLog {
     }
 
     /// How many events come before [`EventLog::recent`]: those of the
-    /// chunks not read yet, all full (until they are read, a chunk lost
-    /// meanwhile shows only then).
+    /// chunks not read yet, as the snapshot counted them (a chunk lost
+    /// since shows only when they are read).
     pub fn unread(&self) -> usize {
-        self.first_chunk * CHUNK_SIZE
+        self.unread
+    }
+
+    /// Keeps a snapshot of the progress fold of the whole log for the next
+    /// start, with where the log keeps its last event. Nothing is written
+    /// when the snapshot is not of the whole log, or the log's last chunk
+    /// could not be read (then start-up folds the log). On a failure (a full
+    /// quota) the snapshot kept before stays, still right for the events it
+    /// covers; nothing else is touched.
+    pub fn save_snapshot(&self, mut snapshot: FoldSnapshot) -> Result<(), StorageError> {
+        let whole = self.all().is_some_and(|all| {
+            snapshot.events == all.len()
+                && snapshot.last_id.as_ref() == all.last().map(|e| &e.id)
+                && all.last() == self.last_chunk.last()
+        });
+        if !whole {
+            return Ok(());
+        }
+        snapshot.chunk = self.chunks - 1;
+        snapshot.before_chunk = snapshot.events - self.last_chunk.len();
+        write_raw(SNAPSHOT_KEY, &snapshot.to_json())
     }
 
     /// Reads the chunks not read at start-up, so the log is complete. Runs
@@ -445,6 +465,7 @@ impl EventLog {
         events.append(&mut self.events);
         self.events = events;
         self.first_chunk = 0;
+        self.unread = 0;
         self.continue_sequence();
         crate::timing::mark("log-completed");
     }

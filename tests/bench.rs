@@ -41,6 +41,7 @@ fn record_and_startup_with_ten_thousand_events() {
     let mut log = storage::load_events().unwrap();
     let device = log.device.clone();
     assert_eq!(log.merge_in(&history(&device, STORED)).unwrap(), STORED);
+    keep_snapshot(&log);
 
     let rounds = 50;
     let started = now();
@@ -85,7 +86,11 @@ fn startup_with_fifty_thousand_events() {
     clear_storage();
     let mut log = storage::load_events().unwrap();
     let device = log.device.clone();
-    assert_eq!(log.merge_in(&history(&device, 50_000)).unwrap(), 50_000);
+    let events = history(&device, 50_000);
+    // The snapshot kept when the log held 49,950; 50 came after.
+    assert_eq!(log.merge_in(&events[..49_950]).unwrap(), 49_950);
+    keep_snapshot(&log);
+    assert_eq!(log.merge_in(&events[49_950..]).unwrap(), 50);
     print_startup(50_000);
     print_startup_with_snapshot(50_000, 50_000 - 50);
     // What the app does after each answer: the progress with one more event.
@@ -116,9 +121,6 @@ fn startup_with_fifty_thousand_events() {
 fn print_startup_with_snapshot(stored: usize, covered: usize) {
     let log = storage::load_events().unwrap();
     let all: Vec<Event> = log.all().unwrap().to_vec();
-    let last = all[..covered].last().map(|e| e.id.as_str());
-    let snapshot = Folder::new(&all[..covered], 480).snapshot(covered, last, log.next_seq);
-    storage::save_snapshot(&snapshot).unwrap();
 
     let runs = 5;
     let (mut progress_ms, mut rest_ms) = (0.0, 0.0);
@@ -144,10 +146,10 @@ fn print_startup_with_snapshot(stored: usize, covered: usize) {
     let rounds = 50;
     let started = now();
     for _ in 0..rounds {
-        let snapshot =
-            folder.snapshot(stored, all.last().map(|e| e.id.as_str()), stored as u64 + 1);
-        storage::save_snapshot(&snapshot).unwrap();
+        let snapshot = folder.snapshot(stored, all.last().map(|e| e.id.as_str()), log.next_seq);
+        log.save_snapshot(snapshot).unwrap();
     }
+    assert_eq!(storage::load_snapshot().unwrap().events, stored);
     let write_ms = (now() - started) / rounds as f64;
     let size = folder.snapshot(stored, None, 1).to_json().len();
     console_log!(
@@ -158,4 +160,12 @@ fn print_startup_with_snapshot(stored: usize, covered: usize) {
     console_log!(
         "bench: writing a snapshot of {stored} events: {write_ms:.2} ms (mean of {rounds}), {size} characters"
     );
+}
+
+/// Keeps a snapshot of the fold of the whole log, as the app does.
+fn keep_snapshot(log: &storage::EventLog) {
+    let all = log.all().unwrap();
+    let snapshot =
+        Folder::new(all, 480).snapshot(all.len(), all.last().map(|e| e.id.as_str()), log.next_seq);
+    log.save_snapshot(snapshot).unwrap();
 }

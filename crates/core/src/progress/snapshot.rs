@@ -47,6 +47,13 @@ pub struct FoldSnapshot {
     /// the device's latest events are in chunks not read yet.
     #[serde(rename = "q")]
     pub next_seq: u64,
+    /// Where the log keeps the last event covered: the index of its stored
+    /// chunk ([`crate::log_chunk`]), so start-up reads from there on …
+    #[serde(rename = "c", default)]
+    pub chunk: usize,
+    /// … and how many of the covered events the chunks before it hold.
+    #[serde(rename = "b", default)]
+    pub before_chunk: usize,
     #[serde(rename = "f")]
     fold: StoredFold,
 }
@@ -115,7 +122,8 @@ fn from_steps<V: Copy>(stored: &[(Day, V)]) -> impl Iterator<Item = (Day, V)> + 
 impl Folder {
     /// A snapshot of this fold to keep with the log: it folded the first
     /// `events` events of the log, the last of them `last_id`; `next_seq` is
-    /// the log's device's next sequence number.
+    /// the log's device's next sequence number. Where the log keeps them
+    /// (`chunk`, `before_chunk`) is for the storage to fill in.
     pub fn snapshot(&self, events: usize, last_id: Option<&str>, next_seq: u64) -> FoldSnapshot {
         let p = &self.progress;
         let fold = StoredFold {
@@ -191,6 +199,8 @@ impl Folder {
             last_id: last_id.map(str::to_owned),
             offset_minutes: self.offset_minutes,
             next_seq,
+            chunk: 0,
+            before_chunk: 0,
             fold,
         }
     }
