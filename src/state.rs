@@ -354,15 +354,6 @@ impl AppState {
         }
     }
 
-    /// Waits until the rest of the log has been read after the first screen
-    /// (so as not to delay it), then resolves: for work on the whole log in the
-    /// background, such as sending the log to the server.
-    pub async fn log_completed(&self) {
-        while !self.log.with_untracked(storage::EventLog::is_complete) {
-            gloo_timers::future::TimeoutFuture::new(100).await;
-        }
-    }
-
     /// Writes a snapshot of the progress for the next start, when the fold
     /// is up to date with the whole log. A cache: a failure (a full quota)
     /// is not the learner's concern, and the next start folds the log.

@@ -359,6 +359,12 @@ pub fn request_sync(state: AppState) {
     if state.sync.record.with_untracked(|r| r.user.is_none()) {
         return;
     }
+    // The outbox may reach into the log's chunks that start-up reads after
+    // the first screen: sync once they are read.
+    if !state.log.with_untracked(storage::EventLog::is_complete) {
+        gloo_timers::callback::Timeout::new(250, move || request_sync(state)).forget();
+        return;
+    }
     if RUNNING.with(Cell::get) {
         AGAIN.with(|a| a.set(true));
         return;
@@ -550,9 +556,6 @@ async fn refresh_together(state: AppState) -> Result<(), Message> {
 }
 
 async fn push(state: AppState) -> Result<(), Message> {
-    // The outbox may reach into chunks start-up leaves for after the first
-    // screen.
-    state.log_completed().await;
     loop {
         let acked = state.sync.record.with_untracked(|r| r.acknowledged_seq);
         // New events must come after what the server holds of this device,

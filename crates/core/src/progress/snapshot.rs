@@ -96,6 +96,21 @@ struct StoredFold {
     z: Option<(i64, String, u64, String)>,
 }
 
+/// A map of the items, inserted one by one: collecting into a map sorts the
+/// items first, with a sort of each item type's own in the app's download.
+fn map<K: Ord, V>(items: impl IntoIterator<Item = (K, V)>) -> BTreeMap<K, V> {
+    let mut map = BTreeMap::new();
+    map.extend(items);
+    map
+}
+
+/// A set of the items, inserted one by one (see [`map`]).
+fn set<T: Ord>(items: impl IntoIterator<Item = T>) -> BTreeSet<T> {
+    let mut set = BTreeSet::new();
+    set.extend(items);
+    set
+}
+
 /// A risk point's rating: point, likelihood, impact, measure.
 type StoredRating = (String, u8, u8, String);
 
@@ -186,11 +201,8 @@ impl Folder {
                 .map(|(k, v)| (*k, v.clone()))
                 .collect(),
             c: p.events,
-            x: {
-                let mut voided: Vec<String> = self.voided.iter().cloned().collect();
-                voided.sort();
-                voided
-            },
+            // In order, through a set (see `map`).
+            x: set(self.voided.iter().cloned()).into_iter().collect(),
             z: self.last.clone(),
         };
         FoldSnapshot {
@@ -272,37 +284,29 @@ impl FoldSnapshot {
         }
         let f = self.fold;
         let progress = Progress {
-            lessons_done: f.l.into_iter().collect(),
-            quizzes: f
-                .q
-                .into_iter()
-                .map(
-                    |(lesson, attempts, best_score, last_score, total, mastered_at)| {
-                        let record = QuizRecord {
-                            attempts,
-                            best_score,
-                            last_score,
-                            total,
-                            mastered_at,
-                        };
-                        (lesson, record)
-                    },
-                )
-                .collect(),
-            review: f
-                .r
-                .into_iter()
-                .map(|(lesson, question, level, due)| {
-                    let card = ReviewCard {
-                        lesson: lesson.clone(),
-                        question: question.clone(),
-                        level,
-                        due,
+            lessons_done: map(f.l),
+            quizzes: map(f.q.into_iter().map(
+                |(lesson, attempts, best_score, last_score, total, mastered_at)| {
+                    let record = QuizRecord {
+                        attempts,
+                        best_score,
+                        last_score,
+                        total,
+                        mastered_at,
                     };
-                    ((lesson, question), card)
-                })
-                .collect(),
-            scenarios: f
+                    (lesson, record)
+                },
+            )),
+            review: map(f.r.into_iter().map(|(lesson, question, level, due)| {
+                let card = ReviewCard {
+                    lesson: lesson.clone(),
+                    question: question.clone(),
+                    level,
+                    due,
+                };
+                ((lesson, question), card)
+            })),
+            scenarios: map(f
                 .s
                 .into_iter()
                 .map(|(scenario, times, best_sound, total, last_at)| {
@@ -313,15 +317,12 @@ impl FoldSnapshot {
                         last_at,
                     };
                     (scenario, record)
-                })
-                .collect(),
-            reflections: f.rf.into_iter().collect(),
-            electives: f.e.into_iter().collect(),
-            risk: f
-                .rk
-                .into_iter()
-                .map(|(checklist, ratings, completed_at)| {
-                    let ratings = ratings
+                })),
+            reflections: map(f.rf),
+            electives: set(f.e),
+            risk: map(f.rk.into_iter().map(|(checklist, ratings, completed_at)| {
+                let ratings =
+                    map(ratings
                         .into_iter()
                         .map(|(point, likelihood, impact, measure)| {
                             let rating = RiskRating {
@@ -330,31 +331,28 @@ impl FoldSnapshot {
                                 measure,
                             };
                             (point, rating)
-                        })
-                        .collect();
-                    (
-                        checklist,
-                        RiskRecord {
-                            ratings,
-                            completed_at,
-                        },
-                    )
-                })
-                .collect(),
-            pledges: f.p.into_iter().collect(),
-            seconds_by_day: from_steps(&f.t).collect(),
-            study_days: from_steps(&f.d.iter().map(|step| (*step, ())).collect::<Vec<_>>())
-                .map(|(day, ())| day)
-                .collect::<BTreeSet<Day>>(),
+                        }));
+                let record = RiskRecord {
+                    ratings,
+                    completed_at,
+                };
+                (checklist, record)
+            })),
+            pledges: set(f.p),
+            seconds_by_day: map(from_steps(&f.t)),
+            study_days: set(
+                from_steps(&f.d.iter().map(|step| (*step, ())).collect::<Vec<_>>())
+                    .map(|(day, ())| day),
+            ),
             credits_by_day: BTreeMap::new(),
-            sessions_attended: f.a.into_iter().collect(),
-            session_reflections: f.sr.into_iter().collect(),
+            sessions_attended: map(f.a),
+            session_reflections: map(f.sr),
             events: f.c,
         };
         Some(Folder {
             offset_minutes,
             progress,
-            mastery_by_day: from_steps(&f.m).collect(),
+            mastery_by_day: map(from_steps(&f.m)),
             ids: HashSet::new(),
             covered_ids_unknown: self.events > 0,
             voided: f.x.into_iter().collect(),
