@@ -6,8 +6,18 @@
 use qinglian_core::content::Pack;
 use qinglian_core::i18n::{Key, Message};
 use qinglian_core::settings::Lang;
+use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
+
+#[wasm_bindgen(module = "/src/boot_reads.js")]
+extern "C" {
+    /// The read of `key` that `boot_reads.js` started while the wasm was
+    /// compiling (a content URL's fetch, or a published edition's text),
+    /// handed over once; `undefined` when none was started for it.
+    #[wasm_bindgen(js_name = takeStarted)]
+    pub fn take_started(key: &str) -> JsValue;
+}
 
 /// Where the build's edition in `lang` is served.
 pub fn pack_url(lang: Lang) -> String {
@@ -26,7 +36,12 @@ pub enum PackState {
 /// GETs a URL as text; the error says what went wrong in the reader's words.
 pub async fn fetch_text(url: &str) -> Result<String, Message> {
     let window = web_sys::window().ok_or(Message::key(Key::ErrNoConnection))?;
-    let response = JsFuture::from(window.fetch_with_str(url))
+    fetched_text(window.fetch_with_str(url)).await
+}
+
+/// The text of a response still to come; errors as [`fetch_text`]'s.
+async fn fetched_text(response: js_sys::Promise) -> Result<String, Message> {
+    let response = JsFuture::from(response)
         .await
         .map_err(|_| Message::key(Key::ErrNoConnection))?;
     let response: web_sys::Response = response
@@ -55,7 +70,12 @@ pub async fn load(lang: Lang) -> PackState {
     if let Some(pack) = crate::sync::published_edition(lang).await {
         return PackState::Ready(std::sync::Arc::new(pack));
     }
-    let fetched = fetch_text(&pack_url(lang)).await;
+    crate::timing::mark("published-checked");
+    let url = pack_url(lang);
+    let fetched = match take_started(&url).dyn_into::<js_sys::Promise>() {
+        Ok(started) => fetched_text(started).await,
+        Err(_) => fetch_text(&url).await,
+    };
     crate::timing::mark("pack-fetched");
     match fetched {
         Ok(text) => match serde_json::from_str::<Pack>(&text) {

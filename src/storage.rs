@@ -508,6 +508,12 @@ pub async fn put_published(path: &str, text: &str) -> Result<(), StorageError> {
 
 /// The text kept under `path`; `None` when there is none or it cannot be read.
 pub async fn published(path: &str) -> Option<String> {
+    // Usually read already, while the wasm compiled (see boot_reads.js).
+    if let Ok(started) = crate::pack::take_started(path).dyn_into::<js_sys::Promise>() {
+        if let Ok(text) = wasm_bindgen_futures::JsFuture::from(started).await {
+            return text.as_string();
+        }
+    }
     let cache = published_cache().await.ok()?;
     let found = wasm_bindgen_futures::JsFuture::from(cache.match_with_str(path))
         .await
