@@ -65,10 +65,7 @@ mod tests {
                 "{path}/42"
             );
         }
-        assert_eq!(
-            AppPart::of_path("/sessions/check-in"),
-            AppPart::Bureau
-        );
+        assert_eq!(AppPart::of_path("/sessions/check-in"), AppPart::Bureau);
     }
 
     #[test]
