@@ -26,7 +26,9 @@ try {
   const stored = JSON.parse(localStorage.getItem("qinglian.settings") || "null");
   const lang = stored && typeof stored.lang === "string" ? stored.lang : null;
   if (lang && /^[A-Za-z-]{1,16}$/.test(lang)) {
-    start(`/content/pack.${lang}.json`, fetch(`/content/pack.${lang}.json`));
+    const url = `/content/pack.${lang}.json`;
+    // Read to the end here too: the text is ready when the app asks.
+    start(url, fetch(url).then((response) => (response.ok ? response.text() : Promise.reject({ status: response.status }))));
     if (typeof caches !== "undefined") {
       const path = `/published/pack.${lang}.json`;
       start(
@@ -42,9 +44,9 @@ try {
   // No storage, unreadable settings: the app reads for itself.
 }
 
-/** The read started at boot for `key`, once: a Promise (of the Response for
- *  a content URL; of the kept text or null for a published path); else
- *  undefined. */
+/** The read started at boot for `key`, once: a Promise (of the text for a
+ *  content URL, rejected with `{status}` when the server answered with an
+ *  error; of the kept text or null for a published path); else undefined. */
 export function takeStarted(key) {
   const promise = started.get(key);
   started.delete(key);

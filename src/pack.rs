@@ -36,22 +36,14 @@ pub enum PackState {
 /// GETs a URL as text; the error says what went wrong in the reader's words.
 pub async fn fetch_text(url: &str) -> Result<String, Message> {
     let window = web_sys::window().ok_or(Message::key(Key::ErrNoConnection))?;
-    fetched_text(window.fetch_with_str(url)).await
-}
-
-/// The text of a response still to come; errors as [`fetch_text`]'s.
-async fn fetched_text(response: js_sys::Promise) -> Result<String, Message> {
-    let response = JsFuture::from(response)
+    let response = JsFuture::from(window.fetch_with_str(url))
         .await
         .map_err(|_| Message::key(Key::ErrNoConnection))?;
     let response: web_sys::Response = response
         .dyn_into()
         .map_err(|_| Message::key(Key::ErrUnreadableAnswer))?;
     if !response.ok() {
-        return Err(Message::of(
-            Key::ErrLessonsNotLoaded,
-            vec![("status", response.status().to_string())],
-        ));
+        return Err(not_loaded(response.status()));
     }
     let text = JsFuture::from(
         response
@@ -64,6 +56,34 @@ async fn fetched_text(response: js_sys::Promise) -> Result<String, Message> {
         .ok_or_else(|| Message::key(Key::ErrUnreadableAnswer))
 }
 
+/// The server answered, but not with the lessons.
+fn not_loaded(status: u16) -> Message {
+    Message::of(
+        Key::ErrLessonsNotLoaded,
+        vec![("status", status.to_string())],
+    )
+}
+
+/// The text `boot_reads.js` fetched while the wasm compiled; it rejects with
+/// `{status}` when the server answered with an error, else with the
+/// browser's own error (no connection).
+async fn started_text(started: js_sys::Promise) -> Result<String, Message> {
+    match JsFuture::from(started).await {
+        Ok(text) => text
+            .as_string()
+            .ok_or_else(|| Message::key(Key::ErrUnreadableAnswer)),
+        Err(err) => Err(
+            match js_sys::Reflect::get(&err, &JsValue::from_str("status"))
+                .ok()
+                .and_then(|status| status.as_f64())
+            {
+                Some(status) => not_loaded(status as u16),
+                None => Message::key(Key::ErrNoConnection),
+            },
+        ),
+    }
+}
+
 /// The edition in `lang`: the server's when one was published, else the
 /// build's.
 pub async fn load(lang: Lang) -> PackState {
@@ -73,7 +93,7 @@ pub async fn load(lang: Lang) -> PackState {
     crate::timing::mark("published-checked");
     let url = pack_url(lang);
     let fetched = match take_started(&url).dyn_into::<js_sys::Promise>() {
-        Ok(started) => fetched_text(started).await,
+        Ok(started) => started_text(started).await,
         Err(_) => fetch_text(&url).await,
     };
     crate::timing::mark("pack-fetched");
