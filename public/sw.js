@@ -1,15 +1,24 @@
 // Qinglian's service worker. `cargo xtask post-build` puts BUILD (the build's
-// hash) and PRECACHE (every file of the build) above this line.
+// hash), PRECACHE (every file of the build, both parts of the app),
+// BUREAU_PATHS and BUREAU_SHELL (the bureau part's pages and its HTML) above
+// this line.
 //
 // - install: cache every file of the build under a cache named by BUILD;
 // - activate: delete the caches of older builds, take control of open pages;
-// - navigations: answered with the cached index.html (the app routes itself),
-//   so the app opens with no network at all;
+// - navigations: answered with the cached HTML of the part of the app that
+//   shows that page (index.html, or bureau.html for the bureau part's pages;
+//   each part routes itself), so the app opens with no network at all;
 // - /api/: never cached, always the network;
 // - a new version waits until the page asks it to take over (SKIP_WAITING).
 
 const CACHE = `qinglian-${BUILD}`;
 const SHELL = "/index.html";
+
+/** The HTML that starts the part of the app showing the page at `path`. */
+function shellFor(path) {
+  const bureau = BUREAU_PATHS.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
+  return bureau ? BUREAU_SHELL : SHELL;
+}
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -49,7 +58,7 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(
       caches
         .open(CACHE)
-        .then((cache) => cache.match(SHELL))
+        .then((cache) => cache.match(shellFor(url.pathname)))
         .then((cached) => cached || fetch(request))
     );
     return;

@@ -26,7 +26,7 @@ use pages::{
     feedback::FeedbackPage,
     lesson::LessonPage,
     library::LibraryPage,
-    not_found::NotFoundPage,
+    not_found::Elsewhere,
     plan::PlanPage,
     pledge::PledgePage,
     progress::ProgressPage,
@@ -38,11 +38,14 @@ use pages::{
     today::TodayPage,
     unit::UnitPage,
 };
+use qinglian_core::app_parts::AppPart;
 use state::AppState;
 
-/// The whole app: state in context, the layout, and one route per page.
+/// The frame both parts of the app share: state in context, the router, the
+/// layout and the first-run welcome around the part's own routes.
 #[component]
-pub fn App() -> impl IntoView {
+fn Frame(children: ChildrenFn) -> impl IntoView {
+    pages::not_found::note_loaded_path();
     let state = AppState::start();
     provide_context(state);
     let needs_welcome = move || state.settings.with(|s| s.tier.is_none());
@@ -50,33 +53,72 @@ pub fn App() -> impl IntoView {
         <Router>
             <Layout>
                 <Show when=move || !needs_welcome() fallback=|| view! { <Welcome/> }>
-                    <Routes fallback=|| view! { <NotFoundPage/> }>
-                        <Route path=path!("/") view=TodayPage/>
-                        <Route path=path!("/library") view=LibraryPage/>
-                        <Route path=path!("/lesson/:id") view=LessonPage/>
-                        <Route path=path!("/progress") view=ProgressPage/>
-                        <Route path=path!("/settings") view=SettingsPage/>
-                        <Route path=path!("/review") view=ReviewPage/>
-                        <Route path=path!("/scenarios") view=ScenariosPage/>
-                        <Route path=path!("/scenario/:id") view=ScenarioPage/>
-                        <Route path=path!("/plan") view=PlanPage/>
-                        <Route path=path!("/risk") view=RiskListPage/>
-                        <Route path=path!("/risk/:id") view=RiskCheckPage/>
-                        <Route path=path!("/pledge") view=PledgePage/>
-                        <Route path=path!("/certificate/:track") view=CertificatePage/>
-                        <Route path=path!("/unit") view=UnitPage/>
-                        <Route path=path!("/admin") view=AdminPage/>
-                        <Route path=path!("/join") view=SettingsPage/>
-                        <Route path=path!("/sessions") view=SessionsPage/>
-                        <Route path=path!("/ask") view=AskPage/>
-                        <Route path=path!("/feedback") view=FeedbackPage/>
-                        <Route path=path!("/assignments") view=AssignmentsPage/>
-                        <Route path=path!("/sessions/new") view=ScheduleSessionPage/>
-                        <Route path=path!("/sessions/check-in") view=CheckInLinkPage/>
-                        <Route path=path!("/sessions/:id") view=SessionPage/>
-                    </Routes>
+                    {children()}
                 </Show>
             </Layout>
         </Router>
     }
+}
+
+/// The study part (`index.html`): every page a learner needs with no server,
+/// so it is what a first visit downloads and what the home-screen icon opens.
+#[component]
+pub fn StudyApp() -> impl IntoView {
+    view! {
+        <Frame>
+            <Routes fallback=|| view! { <Elsewhere here=AppPart::Study/> }>
+                <Route path=path!("/") view=TodayPage/>
+                <Route path=path!("/library") view=LibraryPage/>
+                <Route path=path!("/lesson/:id") view=LessonPage/>
+                <Route path=path!("/progress") view=ProgressPage/>
+                <Route path=path!("/settings") view=SettingsPage/>
+                <Route path=path!("/review") view=ReviewPage/>
+                <Route path=path!("/scenarios") view=ScenariosPage/>
+                <Route path=path!("/scenario/:id") view=ScenarioPage/>
+                <Route path=path!("/plan") view=PlanPage/>
+                <Route path=path!("/risk") view=RiskListPage/>
+                <Route path=path!("/risk/:id") view=RiskCheckPage/>
+                <Route path=path!("/pledge") view=PledgePage/>
+                <Route path=path!("/certificate/:track") view=CertificatePage/>
+                <Route path=path!("/join") view=SettingsPage/>
+            </Routes>
+        </Frame>
+    }
+}
+
+/// The bureau part (`bureau.html`): studying together, the unit report and
+/// the administration, loaded when one of them is opened (see
+/// `qinglian_core::app_parts`).
+#[component]
+pub fn BureauApp() -> impl IntoView {
+    view! {
+        <Frame>
+            <Routes fallback=|| view! { <Elsewhere here=AppPart::Bureau/> }>
+                <Route path=path!("/unit") view=UnitPage/>
+                <Route path=path!("/admin") view=AdminPage/>
+                <Route path=path!("/sessions") view=SessionsPage/>
+                <Route path=path!("/ask") view=AskPage/>
+                <Route path=path!("/feedback") view=FeedbackPage/>
+                <Route path=path!("/assignments") view=AssignmentsPage/>
+                <Route path=path!("/sessions/new") view=ScheduleSessionPage/>
+                <Route path=path!("/sessions/check-in") view=CheckInLinkPage/>
+                <Route path=path!("/sessions/:id") view=SessionPage/>
+            </Routes>
+        </Frame>
+    }
+}
+
+/// Starts a part of the app: index.html's stand-in goes as the app's own
+/// frame arrives, then the part mounts. Called by each part's `main`.
+pub fn start<V: IntoView + 'static>(app: fn() -> V) {
+    timing::mark("wasm-started");
+    console_error_panic_hook::set_once();
+    if let Some(shell) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("boot-shell"))
+    {
+        shell.remove();
+    }
+    leptos::mount::mount_to_body(app);
+    timing::mark("mounted");
 }

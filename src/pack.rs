@@ -6,8 +6,18 @@
 use qinglian_core::content::Pack;
 use qinglian_core::i18n::{Key, Message};
 use qinglian_core::settings::Lang;
+use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
+
+#[wasm_bindgen(module = "/src/boot_reads.js")]
+extern "C" {
+    /// The read of `key` that `boot_reads.js` started while the wasm was
+    /// compiling (a content URL's fetch, or a published edition's text),
+    /// handed over once; `undefined` when none was started for it.
+    #[wasm_bindgen(js_name = takeStarted)]
+    pub fn take_started(key: &str) -> JsValue;
+}
 
 /// Where the build's edition in `lang` is served.
 pub fn pack_url(lang: Lang) -> String {
@@ -33,10 +43,7 @@ pub async fn fetch_text(url: &str) -> Result<String, Message> {
         .dyn_into()
         .map_err(|_| Message::key(Key::ErrUnreadableAnswer))?;
     if !response.ok() {
-        return Err(Message::of(
-            Key::ErrLessonsNotLoaded,
-            vec![("status", response.status().to_string())],
-        ));
+        return Err(not_loaded(response.status()));
     }
     let text = JsFuture::from(
         response
@@ -49,13 +56,46 @@ pub async fn fetch_text(url: &str) -> Result<String, Message> {
         .ok_or_else(|| Message::key(Key::ErrUnreadableAnswer))
 }
 
+/// The server answered, but not with the lessons.
+fn not_loaded(status: u16) -> Message {
+    Message::of(
+        Key::ErrLessonsNotLoaded,
+        vec![("status", status.to_string())],
+    )
+}
+
+/// The text `boot_reads.js` fetched while the wasm compiled; it rejects with
+/// `{status}` when the server answered with an error, else with the
+/// browser's own error (no connection).
+async fn started_text(started: js_sys::Promise) -> Result<String, Message> {
+    match JsFuture::from(started).await {
+        Ok(text) => text
+            .as_string()
+            .ok_or_else(|| Message::key(Key::ErrUnreadableAnswer)),
+        Err(err) => Err(
+            match js_sys::Reflect::get(&err, &JsValue::from_str("status"))
+                .ok()
+                .and_then(|status| status.as_f64())
+            {
+                Some(status) => not_loaded(status as u16),
+                None => Message::key(Key::ErrNoConnection),
+            },
+        ),
+    }
+}
+
 /// The edition in `lang`: the server's when one was published, else the
 /// build's.
 pub async fn load(lang: Lang) -> PackState {
     if let Some(pack) = crate::sync::published_edition(lang).await {
         return PackState::Ready(std::sync::Arc::new(pack));
     }
-    let fetched = fetch_text(&pack_url(lang)).await;
+    crate::timing::mark("published-checked");
+    let url = pack_url(lang);
+    let fetched = match take_started(&url).dyn_into::<js_sys::Promise>() {
+        Ok(started) => started_text(started).await,
+        Err(_) => fetch_text(&url).await,
+    };
     crate::timing::mark("pack-fetched");
     match fetched {
         Ok(text) => match serde_json::from_str::<Pack>(&text) {

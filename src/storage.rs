@@ -687,8 +687,25 @@ async fn published_cache() -> Result<web_sys::Cache, StorageError> {
         .map_err(|_| StorageError::Unavailable("Cache Storage answered oddly".to_owned()))
 }
 
+/// Whether the published-content cache holds anything: "1" it may, "0" it
+/// holds nothing (so start-up need not open Cache Storage, which takes a
+/// tenth of a second on a slow phone). Absent means "look": an earlier
+/// version kept content without saying so, or this note could not be saved.
+/// It is only ever "0" after the cache was found empty or deleted.
+const PUBLISHED_NOTE_KEY: &str = "qinglian.published.kept";
+
+/// Notes whether published content is kept; a note that cannot be saved is
+/// removed, which means "look" next time, never a wrong "none".
+fn note_published(kept: bool) {
+    if write_raw(PUBLISHED_NOTE_KEY, if kept { "1" } else { "0" }).is_err() {
+        remove(PUBLISHED_NOTE_KEY);
+    }
+}
+
 /// Keeps `text` under `path` in the published-content cache.
 pub async fn put_published(path: &str, text: &str) -> Result<(), StorageError> {
+    // Noted first: content kept while the note said "none" would be hidden.
+    note_published(true);
     let cache = published_cache().await?;
     let response = web_sys::Response::new_with_opt_str(Some(text)).map_err(classify)?;
     wasm_bindgen_futures::JsFuture::from(cache.put_with_str(path, &response))
@@ -699,6 +716,26 @@ pub async fn put_published(path: &str, text: &str) -> Result<(), StorageError> {
 
 /// The text kept under `path`; `None` when there is none or it cannot be read.
 pub async fn published(path: &str) -> Option<String> {
+    let note = read_raw(PUBLISHED_NOTE_KEY);
+    if note.as_deref() == Some("0") {
+        return None;
+    }
+    let text = read_published(path).await;
+    if note.is_none() {
+        // Each publication is kept in every language, so none in this
+        // language means none at all.
+        note_published(text.is_some());
+    }
+    text
+}
+
+async fn read_published(path: &str) -> Option<String> {
+    // Usually read already, while the wasm compiled (see boot_reads.js).
+    if let Ok(started) = crate::pack::take_started(path).dyn_into::<js_sys::Promise>() {
+        if let Ok(text) = wasm_bindgen_futures::JsFuture::from(started).await {
+            return text.as_string();
+        }
+    }
     let cache = published_cache().await.ok()?;
     let found = wasm_bindgen_futures::JsFuture::from(cache.match_with_str(path))
         .await
@@ -712,7 +749,15 @@ pub async fn published(path: &str) -> Option<String> {
 
 /// Forgets everything kept in the published-content cache.
 pub async fn forget_published() {
-    if let Some(caches) = web_sys::window().and_then(|w| w.caches().ok()) {
-        let _ = wasm_bindgen_futures::JsFuture::from(caches.delete(PUBLISHED_CACHE)).await;
+    let deleted = match web_sys::window().and_then(|w| w.caches().ok()) {
+        Some(caches) => wasm_bindgen_futures::JsFuture::from(caches.delete(PUBLISHED_CACHE))
+            .await
+            .is_ok(),
+        None => false,
+    };
+    if deleted {
+        note_published(false);
+    } else {
+        remove(PUBLISHED_NOTE_KEY);
     }
 }

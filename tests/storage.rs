@@ -6,6 +6,7 @@ use qinglian::storage::{self, StorageError};
 use qinglian_core::events::Event;
 use qinglian_core::progress::{fold, FoldSnapshot, Folder};
 use qinglian_core::settings::{Lang, Settings, TextSize, Theme, Tier};
+use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
 mod history;
@@ -574,6 +575,61 @@ fn fill_the_quota() {
             filled += 1;
         }
     }
+}
+
+/// Puts `text` under `path` in the published-content cache directly, as an
+/// earlier version did, without the app's note that something is kept.
+async fn keep_in_cache_behind_the_apps_back(path: &str, text: &str) {
+    let caches = web_sys::window().unwrap().caches().unwrap();
+    let cache: web_sys::Cache =
+        wasm_bindgen_futures::JsFuture::from(caches.open("qinglian.published-content"))
+            .await
+            .unwrap()
+            .dyn_into()
+            .unwrap();
+    let response = web_sys::Response::new_with_opt_str(Some(text)).unwrap();
+    wasm_bindgen_futures::JsFuture::from(cache.put_with_str(path, &response))
+        .await
+        .unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn start_up_skips_cache_storage_only_once_it_has_found_it_empty() {
+    let path = "/published/pack.zh-Hans.json";
+    storage::forget_published().await;
+    fresh();
+    let text = r#"{"version":"2025-01","lang":"zh-Hans"}"#;
+    // Kept by an earlier version, which left no note: found by looking.
+    keep_in_cache_behind_the_apps_back(path, text).await;
+    assert_eq!(storage::published(path).await.as_deref(), Some(text));
+    assert_eq!(
+        storage::read_raw("qinglian.published.kept").as_deref(),
+        Some("1")
+    );
+    assert_eq!(storage::published(path).await.as_deref(), Some(text));
+    // Forgotten: noted as none, so the next start does not open the cache.
+    storage::forget_published().await;
+    assert_eq!(
+        storage::read_raw("qinglian.published.kept").as_deref(),
+        Some("0")
+    );
+    assert_eq!(storage::published(path).await, None);
+    // Kept again by the app: the note says so before the cache is written.
+    storage::put_published(path, text).await.unwrap();
+    assert_eq!(
+        storage::read_raw("qinglian.published.kept").as_deref(),
+        Some("1")
+    );
+    assert_eq!(storage::published(path).await.as_deref(), Some(text));
+    // Nothing kept and no note: looking finds nothing, and says so.
+    storage::forget_published().await;
+    fresh();
+    assert_eq!(storage::published(path).await, None);
+    assert_eq!(
+        storage::read_raw("qinglian.published.kept").as_deref(),
+        Some("0")
+    );
+    fresh();
 }
 
 #[wasm_bindgen_test]

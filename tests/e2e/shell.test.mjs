@@ -71,6 +71,55 @@ test("after the server is stopped, a reload still gives a working app", async ()
   }
 });
 
+test("the study part loads alone; the bureau part's pages open from it, also offline, and lead back", async () => {
+  const server = await startServer();
+  const context = await phoneContext(browser);
+  const page = await context.newPage();
+  const loaded = [];
+  page.on("requestfinished", (request) => loaded.push(new URL(request.url()).pathname));
+  try {
+    await openAndChooseTier(page, server.url);
+    // The first visit is the study part: its wasm, not the bureau part's
+    // (the service worker fetches that one for itself, for offline use).
+    const wasm = loaded.filter((path) => path.endsWith(".wasm"));
+    assert.ok(wasm.length === 1 && !wasm[0].includes("bureau"), `the first visit loaded ${wasm.join(", ")}`);
+    await waitForServiceWorker(page);
+    await server.stop();
+    await assert.rejects(fetch(`${server.url}/api/health`));
+
+    const nav = page.getByRole("navigation", { name: "Main" });
+    await nav.getByRole("link", { name: "Together" }).click();
+    // The bureau part reads the same storage: the tier chosen holds, so it
+    // opens on the page, not on the welcome.
+    await page.getByRole("heading", { level: 1, name: "Study sessions" }).waitFor();
+    assert.equal(new URL(page.url()).pathname, "/sessions");
+    assert.ok(
+      await page.evaluate(() => performance.getEntriesByType("resource").some((r) => r.name.includes("qinglian-bureau"))),
+      "the Together tab opened the bureau part"
+    );
+    await nav.getByRole("link", { name: "Library" }).click();
+    await page.getByRole("heading", { level: 1, name: "Library" }).waitFor();
+    // Back returns to the bureau part's page, then forward again.
+    await page.goBack();
+    await page.getByRole("heading", { level: 1, name: "Study sessions" }).waitFor();
+    await page.goForward();
+    await page.getByRole("heading", { level: 1, name: "Library" }).waitFor();
+    // A deep link into the bureau part, typed offline.
+    await page.goto(`${server.url}/sessions/check-in`);
+    await page.getByRole("heading", { level: 1 }).first().waitFor();
+    assert.ok(
+      await page.evaluate(() => [...document.scripts].some((s) => s.src.includes("boot-")) && document.querySelector("link[href*='qinglian-bureau']") !== null),
+      "a bureau page is answered with bureau.html"
+    );
+    // An address that is no page at all is still "page not found", with no reloading.
+    await page.goto(`${server.url}/no/such/page`);
+    await page.getByRole("heading", { level: 1, name: "Page not found" }).waitFor();
+  } finally {
+    await context.close();
+    server.cleanup();
+  }
+});
+
 test("settings changed before a reload are still set after it", async () => {
   await withApp(
     browser,

@@ -285,6 +285,11 @@ fn read_budget_key(root: &Path, key: &str) -> Result<u64> {
 fn size_rows(dist: &Path) -> Result<Vec<Row>> {
     let mut files = Vec::new();
     collect(dist, dist, &mut files)?;
+    // The study part's scripts, style sheet and wasm are the ones its
+    // index.html names; the bureau part's are loaded only when one of its
+    // pages is opened.
+    let index = std::fs::read_to_string(dist.join("index.html"))
+        .map_err(|err| format!("cannot read index.html: {err}"))?;
     files.sort();
     let mut rows = Vec::new();
     for name in files {
@@ -297,10 +302,10 @@ fn size_rows(dist: &Path) -> Result<Vec<Row>> {
             .map_or(bytes.len() as u64, |m| m.len());
         let first_visit = name == "index.html"
             || name == "content/pack.zh-Hans.json"
-            || (name.starts_with("snippets/") && name.ends_with(".js"))
-            || (!name.contains('/')
-                && (name.ends_with(".js") || name.ends_with(".wasm") || name.ends_with(".css"))
-                && name != "sw.js");
+            || ([".js", ".wasm", ".css"]
+                .iter()
+                .any(|ext| name.ends_with(ext))
+                && index.contains(&format!("\"/{name}\"")));
         rows.push(Row {
             raw: bytes.len() as u64,
             gzip: gzip_len(&bytes),

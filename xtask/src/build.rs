@@ -2,6 +2,7 @@
 //! hook (content pack, boot script, service worker precache list).
 
 use crate::{cargo, run_in, step, tools, Result};
+use qinglian_core::app_parts::{AppPart, BUREAU_PATHS};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -80,23 +81,50 @@ pub fn gzip_9(bytes: &[u8]) -> Vec<u8> {
     encoder.finish().expect("in memory")
 }
 
-/// The wasm app with trunk, size-first. Cargo's release profile stays tuned
-/// for the server; the wasm build gets its settings from the environment.
+/// The wasm app with trunk, size-first: the bureau part first (into
+/// target/, see `BUREAU_DIST`), then the study part into dist/, whose
+/// post-build hook takes the bureau part's files in before it lists what the
+/// service worker precaches. Cargo's release profile stays tuned for the
+/// server; the wasm build gets its settings from the environment.
 pub fn build_app(root: &Path, path: &str) -> Result<()> {
     step("Fetching crates (trunk builds offline)");
     run_in(root, cargo().arg("fetch"))?;
-    step("Building the app (trunk, release, wasm-opt)");
+    let bureau_dist = root.join(BUREAU_DIST);
+    step("Building the app's bureau part (trunk, release, wasm-opt)");
     run_in(
         root,
-        Command::new("trunk")
-            .args(["build", "--release"])
-            .env("PATH", path)
-            .env("TRUNK_SKIP_VERSION_CHECK", "true")
-            .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "z")
-            .env("CARGO_PROFILE_RELEASE_LTO", "true")
-            .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "1")
-            .env("CARGO_PROFILE_RELEASE_PANIC", "abort"),
+        trunk_release(path, AppPart::Bureau.html_file())
+            .args(["--html-output", AppPart::Bureau.html_file()])
+            .arg("--dist")
+            .arg(&bureau_dist)
+            .env(PART_VARIABLE, "bureau"),
+    )?;
+    step("Building the app's study part (trunk, release, wasm-opt)");
+    run_in(
+        root,
+        trunk_release(path, AppPart::Study.html_file()).env(BUREAU_DIST_VARIABLE, &bureau_dist),
     )
+}
+
+/// Where the bureau part is built before the study part's build takes it in.
+const BUREAU_DIST: &str = "target/bureau-dist";
+/// Tells the post-build hook which part trunk is building.
+const PART_VARIABLE: &str = "QINGLIAN_BUILD_PART";
+/// Tells the study part's post-build hook where the bureau part was built.
+const BUREAU_DIST_VARIABLE: &str = "QINGLIAN_BUREAU_DIST";
+
+/// `trunk build <html_file> --release` with the size-first wasm settings.
+fn trunk_release(path: &str, html_file: &str) -> Command {
+    let mut command = Command::new("trunk");
+    command
+        .args(["build", html_file, "--release"])
+        .env("PATH", path)
+        .env("TRUNK_SKIP_VERSION_CHECK", "true")
+        .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "z")
+        .env("CARGO_PROFILE_RELEASE_LTO", "true")
+        .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "1")
+        .env("CARGO_PROFILE_RELEASE_PANIC", "abort");
+    command
 }
 
 pub fn build_server(root: &Path) -> Result<()> {
@@ -148,14 +176,55 @@ pub fn screenshots(root: &Path) -> Result<()> {
 }
 
 /// Trunk's post_build hook: runs on the staging directory, before trunk moves
-/// it to dist/. Generated files are written there, never into dist/.
+/// it to dist/. Generated files are written there, never into dist/. For the
+/// bureau part it only moves the boot script out; for the study part it also
+/// writes the content packs, takes in the bureau part's files and writes the
+/// service worker, which precaches both.
 pub fn post_build(root: &Path) -> Result<()> {
     let staging = std::env::var_os("TRUNK_STAGING_DIR")
         .map(PathBuf::from)
         .ok_or("post-build runs as trunk's hook: TRUNK_STAGING_DIR is not set")?;
+    if std::env::var(PART_VARIABLE).is_ok_and(|part| part == "bureau") {
+        return externalise_boot_script(&staging, AppPart::Bureau.html_file());
+    }
     write_content_pack(root, &staging)?;
-    externalise_boot_script(&staging)?;
+    externalise_boot_script(&staging, AppPart::Study.html_file())?;
+    if let Some(bureau_dist) = std::env::var_os(BUREAU_DIST_VARIABLE) {
+        take_in_bureau_part(Path::new(&bureau_dist), &staging)?;
+    }
     write_service_worker(root, &staging)?;
+    Ok(())
+}
+
+/// Copies the bureau part's build into the study part's staging directory.
+/// Both parts use the same style sheet and snippets under the same hashed
+/// names; a name both have must hold the same bytes, or the parts disagree.
+fn take_in_bureau_part(bureau_dist: &Path, staging: &Path) -> Result<()> {
+    if !bureau_dist.join(AppPart::Bureau.html_file()).is_file() {
+        return Err(format!(
+            "no bureau part at {}: it is built first",
+            bureau_dist.display()
+        ));
+    }
+    let mut files = Vec::new();
+    list_files(bureau_dist, bureau_dist, &mut files)?;
+    for (url, bytes) in files {
+        let target = staging.join(url.trim_start_matches('/'));
+        match std::fs::read(&target) {
+            Ok(existing) if existing == bytes => continue,
+            Ok(_) => {
+                return Err(format!(
+                    "{url} differs between the study and the bureau part"
+                ))
+            }
+            Err(_) => {}
+        }
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|err| format!("cannot create {}: {err}", parent.display()))?;
+        }
+        write(&target, &bytes)?;
+    }
     Ok(())
 }
 
@@ -233,8 +302,8 @@ fn write_content_pack(root: &Path, staging: &Path) -> Result<()> {
 /// Trunk writes the wasm start-up as an inline `<script type="module">`. The
 /// server's CSP allows no inline script, so the script moves to its own file,
 /// named by its hash like the rest of the build.
-fn externalise_boot_script(staging: &Path) -> Result<()> {
-    let index_path = staging.join("index.html");
+fn externalise_boot_script(staging: &Path, html_file: &str) -> Result<()> {
+    let index_path = staging.join(html_file);
     let html = std::fs::read_to_string(&index_path)
         .map_err(|err| format!("cannot read {}: {err}", index_path.display()))?;
     let html = strip_nonces(&html);
@@ -308,10 +377,13 @@ fn write_service_worker(root: &Path, staging: &Path) -> Result<()> {
     let build = qinglian_core::hash::fnv1a64_hex(&all);
     let urls: Vec<&str> = files.iter().map(|(url, _)| url.as_str()).collect();
     let header = format!(
-        "// Generated by `cargo xtask post-build`: the build's hash and every file it precaches.\n\
-         const BUILD = {};\nconst PRECACHE = {};\n\n",
+        "// Generated by `cargo xtask post-build`: the build's hash, every file it precaches,\n\
+         // and the pages of the app's bureau part (qinglian_core::app_parts).\n\
+         const BUILD = {};\nconst PRECACHE = {};\nconst BUREAU_PATHS = {};\nconst BUREAU_SHELL = {};\n\n",
         serde_json::to_string(&build).expect("string"),
         serde_json::to_string_pretty(&urls).expect("list"),
+        serde_json::to_string(&BUREAU_PATHS).expect("list"),
+        serde_json::to_string(&format!("/{}", AppPart::Bureau.html_file())).expect("string"),
     );
     write(
         &staging.join("sw.js"),

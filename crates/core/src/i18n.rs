@@ -141,6 +141,7 @@ ui_text! {
     NotFoundTitle => "Page not found", "页面不存在";
     NotFoundBody => "There is no page at this address. It may have moved, or the link may be mistyped.", "该地址没有页面，可能已移动或链接有误。";
     BackToToday => "Back to Today", "返回今日";
+    OpeningPage => "Opening the page…", "正在打开页面……";
     Loading => "Loading the lessons…", "正在加载课程…";
     PackFailed => "The lessons could not be opened. Reload the app once you have a network; what you have studied is safe.", "课程无法打开。请在有网络时重新加载；您的学习记录不受影响。";
     Minutes => "{n} min", "{n} 分钟";

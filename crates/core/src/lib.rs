@@ -3,6 +3,7 @@
 //! content model and its validation, progress events and the fold that derives
 //! what a learner has done.
 
+pub mod app_parts;
 #[cfg(feature = "authoring")]
 pub mod authoring;
 pub mod calendar;

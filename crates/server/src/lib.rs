@@ -340,8 +340,8 @@ pub fn app(config: &Config, state: AppState) -> Router {
         // compressed at build time (see `static_files::service`).
         .layer(tower_http::compression::CompressionLayer::new())
         .with_state(state);
-    let router = Router::new()
-        .nest("/api", api)
+    let router = Router::new().nest("/api", api);
+    let router = static_files::with_bureau_pages(router, &config.static_dir)
         .fallback_service(static_files::service(&config.static_dir))
         .layer(axum::middleware::from_fn(
             static_files::cache_and_security_headers,

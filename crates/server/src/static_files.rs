@@ -7,6 +7,7 @@ use axum::{
     middleware::Next,
     response::Response,
 };
+use qinglian_core::app_parts::{AppPart, BUREAU_PATHS};
 use std::path::Path;
 use tower_http::services::{ServeDir, ServeFile};
 
@@ -25,6 +26,26 @@ pub fn service(static_dir: &Path) -> ServeDir<ServeFile> {
                 .precompressed_br()
                 .precompressed_gzip(),
         )
+}
+
+/// The bureau part of the app's pages (`qinglian_core::app_parts`) get its
+/// own HTML, bureau.html, which starts that part; every other page gets
+/// index.html from [`service`]. A build without bureau.html (one part only)
+/// leaves every page to index.html.
+pub fn with_bureau_pages<S: Clone + Send + Sync + 'static>(
+    router: axum::Router<S>,
+    static_dir: &Path,
+) -> axum::Router<S> {
+    let html = static_dir.join(AppPart::Bureau.html_file());
+    if !html.is_file() {
+        return router;
+    }
+    let page = ServeFile::new(html).precompressed_br().precompressed_gzip();
+    BUREAU_PATHS.iter().fold(router, |router, path| {
+        router
+            .route_service(path, page.clone())
+            .route_service(&format!("{path}/{{*below}}"), page.clone())
+    })
 }
 
 /// The content security policy: only our own files, wasm compilation allowed,

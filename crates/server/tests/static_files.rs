@@ -11,6 +11,12 @@ struct TestServer {
 const WASM: &str = "qinglian-0123456789abcdef_bg.wasm";
 
 async fn boot() -> TestServer {
+    boot_with_parts(true).await
+}
+
+/// A build of both parts of the app, or (`bureau_part` false) of the study
+/// part only, as a build from before the parts were split.
+async fn boot_with_parts(bureau_part: bool) -> TestServer {
     let dist = tempfile::tempdir().unwrap();
     let data = tempfile::tempdir().unwrap();
     let write = |name: &str, body: &[u8]| {
@@ -22,6 +28,12 @@ async fn boot() -> TestServer {
         "index.html",
         b"<!DOCTYPE html><html><head><title>Qinglian</title></head><body></body></html>",
     );
+    if bureau_part {
+        write(
+            "bureau.html",
+            b"<!DOCTYPE html><html><head><title>Qinglian</title></head><body data-part=\"bureau\"></body></html>",
+        );
+    }
     // Large enough to be worth compressing; the build leaves compressed
     // copies next to it (stand-ins here, told apart by their bytes).
     write(WASM, &b"\0asm\x01\0\0\0".repeat(512));
@@ -112,6 +124,61 @@ async fn client_routes_get_the_app_shell_uncached() {
             .await
             .unwrap()
             .contains("<title>Qinglian</title>"));
+    }
+}
+
+/// The page at `path`: its status, cache-control and whether it is the
+/// bureau part's HTML.
+async fn page(server: &TestServer, path: &str) -> (u16, String, bool) {
+    let response = client()
+        .get(format!("{}{path}", server.base))
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let caching = header(&response, "cache-control").to_owned();
+    let body = response.text().await.unwrap();
+    assert!(body.contains("<title>Qinglian</title>"), "{path}: {body}");
+    (status, caching, body.contains("data-part=\"bureau\""))
+}
+
+#[tokio::test]
+async fn the_bureau_parts_pages_get_its_own_html_and_the_rest_index_html() {
+    let server = boot().await;
+    for path in [
+        "/sessions",
+        "/sessions/42",
+        "/sessions/check-in?code=ABCD",
+        "/ask",
+        "/feedback",
+        "/assignments",
+        "/unit",
+        "/admin",
+    ] {
+        assert_eq!(
+            page(&server, path).await,
+            (200, "no-cache".to_owned(), true),
+            "{path}"
+        );
+    }
+    for path in ["/", "/library", "/join", "/admins", "/lesson/admin"] {
+        assert_eq!(
+            page(&server, path).await,
+            (200, "no-cache".to_owned(), false),
+            "{path}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_build_of_the_study_part_only_answers_every_page_with_index_html() {
+    let server = boot_with_parts(false).await;
+    for path in ["/admin", "/sessions/42", "/library"] {
+        assert_eq!(
+            page(&server, path).await,
+            (200, "no-cache".to_owned(), false),
+            "{path}"
+        );
     }
 }
 

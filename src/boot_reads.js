@@ -1,0 +1,54 @@
+// What the app reads first, started while the wasm is still compiling. This
+// module is evaluated with the app's JavaScript, before the wasm starts, so
+// on an installed app these reads run in parallel with the compile instead
+// of one after another once the app has mounted:
+// - the build's content edition the learner's stored settings name, from
+//   the service worker's cache;
+// - the edition the bureau's server published in that language, if one is
+//   kept in Cache Storage (src/storage.rs keeps it there).
+// Nothing is started on a first visit (no settings yet). The app takes each
+// result once, if it asks for the same thing, and reads for itself
+// otherwise; the language rules stay in Rust: this only reads what Rust saved.
+
+// As src/storage.rs names it.
+const PUBLISHED_CACHE = "qinglian.published-content";
+
+const started = new Map();
+
+/** Keeps `promise` under `key`, handled so an unused or failed read is not
+ *  reported as an unhandled rejection (the app still sees the failure). */
+function start(key, promise) {
+  promise.catch(() => {});
+  started.set(key, promise);
+}
+
+try {
+  const stored = JSON.parse(localStorage.getItem("qinglian.settings") || "null");
+  const lang = stored && typeof stored.lang === "string" ? stored.lang : null;
+  if (lang && /^[A-Za-z-]{1,16}$/.test(lang)) {
+    const url = `/content/pack.${lang}.json`;
+    // Read to the end here too: the text is ready when the app asks.
+    start(url, fetch(url).then((response) => (response.ok ? response.text() : Promise.reject({ status: response.status }))));
+    if (typeof caches !== "undefined") {
+      const path = `/published/pack.${lang}.json`;
+      start(
+        path,
+        caches
+          .open(PUBLISHED_CACHE)
+          .then((cache) => cache.match(path))
+          .then((response) => (response ? response.text() : null))
+      );
+    }
+  }
+} catch (_) {
+  // No storage, unreadable settings: the app reads for itself.
+}
+
+/** The read started at boot for `key`, once: a Promise (of the text for a
+ *  content URL, rejected with `{status}` when the server answered with an
+ *  error; of the kept text or null for a published path); else undefined. */
+export function takeStarted(key) {
+  const promise = started.get(key);
+  started.delete(key);
+  return promise;
+}
