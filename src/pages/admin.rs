@@ -101,19 +101,23 @@ async fn get(url: String) -> Result<Value, Refusal> {
 #[component]
 pub fn AdminPage() -> impl IntoView {
     let state = use_app();
-    let is_admin = move || {
-        state
+    // A memo: the sync record changes with every sync (its time, its
+    // counts), and the browser says "online" again when the network
+    // changes; neither may redraw the console and lose what is typed.
+    let access = Memo::new(move |_| {
+        let is_admin = state
             .sync
             .record
-            .with(|r| r.user.as_ref().is_some_and(|u| u.role == Role::Admin))
-    };
+            .with(|r| r.user.as_ref().is_some_and(|u| u.role == Role::Admin));
+        (is_admin, state.online.get())
+    });
     let section = RwSignal::new(Section::Units);
     view! {
         <section class="page admin">
             <h1>{tr(Key::AdminTitle)}</h1>
-            {move || if !is_admin() {
+            {move || if !access.get().0 {
                 view! { <p class="notice" role="alert">{tr(Key::AdminOnly)}</p> }.into_any()
-            } else if !state.online.get() {
+            } else if !access.get().1 {
                 view! { <p class="notice" role="alert">{tr(Key::AdminOffline)}</p> }.into_any()
             } else {
                 view! {

@@ -14,24 +14,25 @@ pub fn UnitPage() -> impl IntoView {
     let state = use_app();
     // Administrators choose any unit; leaders see their own.
     let chosen = RwSignal::new(None::<i64>);
-    let is_admin = move || {
+    // Memos: the sync record changes with every sync (its time, its
+    // counts), which must not fetch the report again.
+    let is_admin = Memo::new(move |_| {
         state
             .sync
             .record
             .with(|r| r.user.as_ref().is_some_and(|u| u.role == Role::Admin))
-    };
-    let unit = move || {
-        chosen.get().or_else(|| {
-            state
-                .sync
-                .record
-                .with(|r| r.user.as_ref().and_then(|u| u.unit_id))
-        })
-    };
+    });
+    let own_unit = Memo::new(move |_| {
+        state
+            .sync
+            .record
+            .with(|r| r.user.as_ref().and_then(|u| u.unit_id))
+    });
+    let unit = move || chosen.get().or_else(|| own_unit.get());
     let report = LocalResource::new(move || {
         let online = state.online.get();
         let unit = unit();
-        let admin = is_admin();
+        let admin = is_admin.get();
         async move {
             match (online, unit) {
                 (false, _) => Err(Message::key(Key::UnitOffline)),
@@ -44,7 +45,7 @@ pub fn UnitPage() -> impl IntoView {
     view! {
         <section class="page unit">
             <h1>{tr(Key::UnitReportTitle)}</h1>
-            <Show when=is_admin>
+            <Show when=move || is_admin.get()>
                 <AllUnits chosen=chosen/>
             </Show>
             <Suspense fallback=move || view! { <p class="muted" role="status">{tr(Key::Loading)}</p> }>

@@ -79,8 +79,14 @@ test("an administrator runs the bureau from the app: units, invites, people, ros
     await admin.getByRole("link", { name: "Open the administration" }).click();
     await admin.getByRole("heading", { level: 1, name: "Administration" }).waitFor();
 
-    // A unit.
+    // A unit. What is typed survives the browser saying "online" again and
+    // the sync that starts (the console once redrew itself and lost it).
     await admin.locator("#unit-name").fill("Legal Aid Centre");
+    const before = await admin.evaluate(() => localStorage.getItem("qinglian.sync"));
+    await admin.evaluate(() => window.dispatchEvent(new Event("online")));
+    // The sync that starts ends by noting its time in the stored record.
+    await admin.waitForFunction((was) => localStorage.getItem("qinglian.sync") !== was, before);
+    assert.equal(await admin.locator("#unit-name").inputValue(), "Legal Aid Centre");
     await admin.getByRole("button", { name: "Add", exact: true }).click();
     await admin.locator(".unit-row", { hasText: "Legal Aid Centre" }).waitFor();
     assert.deepEqual(await seriousViolations(admin), []);
