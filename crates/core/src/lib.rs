@@ -16,4 +16,6 @@ pub mod progress;
 pub mod qr;
 pub mod settings;
 pub mod sync;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 pub mod together;

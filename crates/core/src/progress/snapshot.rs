@@ -364,42 +364,10 @@ impl FoldSnapshot {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::events::EventKind;
 
-    /// The mix of `tests/history` (the storage tests' learner), `step_ms`
-    /// apart.
+    /// The storage tests' learner, `step_ms` apart.
     fn history(count: usize, step_ms: i64) -> Vec<Event> {
-        (0..count)
-            .map(|n| {
-                let lesson = format!("conflict-of-interest-{}", n % 24);
-                let kind = match n % 10 {
-                    0..=3 => EventKind::StudyTime { seconds: 60 },
-                    4..=6 => EventKind::QuestionAnswered {
-                        lesson,
-                        question: format!("q{}", n % 5),
-                        chosen: vec![(n % 4) as u32],
-                        correct: n % 3 != 0,
-                    },
-                    7 => EventKind::QuizFinished {
-                        lesson,
-                        score: (n % 5) as u32,
-                        total: 4,
-                    },
-                    8 => EventKind::LessonDone { lesson },
-                    _ => EventKind::ReflectionSaved {
-                        lesson,
-                        text: "收受礼金要登记上交，如实报告。".into(),
-                    },
-                };
-                Event {
-                    id: format!("5d0c7a1e-3b2f-4c8d-9e6a-{n:012x}"),
-                    device: "8f14e45f-ceea-467f-a0e6-3f9a1b2c3d4e".into(),
-                    seq: n as u64 + 1,
-                    at: 1_780_000_000_000 + n as i64 * step_ms,
-                    kind,
-                }
-            })
-            .collect()
+        crate::testing::learner_history("8f14e45f-ceea-467f-a0e6-3f9a1b2c3d4e", count, step_ms)
     }
 
     #[test]
