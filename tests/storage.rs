@@ -163,26 +163,7 @@ fn recording_on_a_full_quota_fails_cleanly_and_keeps_every_earlier_event() {
     for n in 0..20 {
         log.record(study(60), n).unwrap();
     }
-    let chunk = "x".repeat(512 * 1024);
-    let mut filled = 0;
-    while storage::write_raw(&format!("qinglian.filler.{filled}"), &chunk).is_ok() {
-        filled += 1;
-        assert!(filled < 200);
-    }
-    // Fill the last few bytes too.
-    let mut small = 4096;
-    while small > 0 {
-        if storage::write_raw(
-            &format!("qinglian.filler.small.{small}.{filled}"),
-            &"y".repeat(small),
-        )
-        .is_err()
-        {
-            small /= 2;
-        } else {
-            filled += 1;
-        }
-    }
+    fill_the_quota();
     let before = log.all().unwrap().to_vec();
     let big = qinglian_core::events::EventKind::ReflectionSaved {
         lesson: "l".into(),

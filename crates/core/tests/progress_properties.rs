@@ -146,14 +146,7 @@ proptest! {
         dupes in prop::collection::vec(any::<prop::sample::Index>(), 0..4),
     ) {
         // Any order, with repeats: what the folder refuses is folded anew.
-        let mut log = events.clone();
-        if !log.is_empty() {
-            let start = order.index(log.len());
-            log.rotate_left(start);
-            for d in &dupes {
-                log.push(events[d.index(events.len())].clone());
-            }
-        }
+        let log = rotated_with_repeats(&events, order, &dupes);
         let k = if log.is_empty() { 0 } else { split.index(log.len()) };
         let mut folder = Folder::new(&log[..k], 480);
         for i in k..log.len() {
@@ -187,14 +180,7 @@ proptest! {
         // Any order, with repeats, and at times a second event under an id
         // the snapshot covers: what the fold cannot take is folded anew, as
         // the app does.
-        let mut log = events.clone();
-        if !log.is_empty() {
-            let start = order.index(log.len());
-            log.rotate_left(start);
-            for d in &dupes {
-                log.push(events[d.index(events.len())].clone());
-            }
-        }
+        let mut log = rotated_with_repeats(&events, order, &dupes);
         let k = if log.is_empty() { 0 } else { split.index(log.len()) };
         if let (Some(pick), true) = (clash, k > 0) {
             let mut other = log[pick.index(k)].clone();
@@ -244,6 +230,24 @@ proptest! {
             Folder::new(&ordered, 0).snapshot(ordered.len(), last, 1)
         );
     }
+}
+
+/// `events` in another order (rotated at `order`), with some of them
+/// (`dupes`) repeated at the end.
+fn rotated_with_repeats(
+    events: &[Event],
+    order: prop::sample::Index,
+    dupes: &[prop::sample::Index],
+) -> Vec<Event> {
+    let mut log = events.to_vec();
+    if !log.is_empty() {
+        let start = order.index(log.len());
+        log.rotate_left(start);
+        for d in dupes {
+            log.push(events[d.index(events.len())].clone());
+        }
+    }
+    log
 }
 
 fn study(n: u64, at: i64) -> Event {
