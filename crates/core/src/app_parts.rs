@@ -8,6 +8,15 @@
 //! This table is the one place that says which address belongs to which
 //! part: the server and the service worker answer a page load with that
 //! part's HTML, and each part hands an address of the other to the browser.
+//!
+//! A third, much smaller build is the welcome part (`welcome.html`): the
+//! first-run welcome alone, which a first visit needs before anything else
+//! (the learner chooses a tier). The server answers a study page with it
+//! until the browser has said, with [`STARTED_COOKIE`], that a tier was
+//! chosen; meanwhile the service worker downloads the study part, which
+//! opens once the welcome is answered. Once installed, the service worker
+//! answers every study page with index.html itself, and the study part
+//! still has its own welcome for a learner whose settings were cleared.
 
 /// One of the two builds of the app.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,6 +60,32 @@ impl AppPart {
     }
 }
 
+/// The HTML file of the welcome part, as the build writes it.
+pub const WELCOME_HTML: &str = "welcome.html";
+
+/// The cookie the app sets once the learner has chosen a tier, so that the
+/// server answers a page load with the study part from then on. It holds no
+/// more than that: the settings themselves stay in the browser's storage.
+pub const STARTED_COOKIE: &str = "qinglian-started";
+
+/// Whether the server answers a GET of `path` with the welcome part: a page
+/// of the study part (not the API, not a file: files have a dot in their
+/// last segment) when `cookies` (the request's Cookie header) lack
+/// [`STARTED_COOKIE`].
+pub fn welcome_first(path: &str, cookies: Option<&str>) -> bool {
+    let api = path == "/api" || path.starts_with("/api/");
+    let file = path
+        .rsplit('/')
+        .next()
+        .is_some_and(|last| last.contains('.'));
+    let started = cookies.is_some_and(|header| {
+        header
+            .split(';')
+            .any(|pair| pair.trim().split('=').next() == Some(STARTED_COOKIE))
+    });
+    !api && !file && !started && AppPart::of_path(path) == AppPart::Study
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -91,5 +126,42 @@ mod tests {
     fn each_part_has_its_own_html_file() {
         assert_ne!(AppPart::Study.html_file(), AppPart::Bureau.html_file());
         assert_eq!(AppPart::Study.html_file(), "index.html");
+    }
+
+    #[test]
+    fn a_study_page_without_the_started_cookie_gets_the_welcome_first() {
+        for path in ["/", "/library", "/lesson/gifts", "/join", "/settings"] {
+            assert!(welcome_first(path, None), "{path}");
+            assert!(welcome_first(path, Some("theme=dark")), "{path}");
+            assert!(
+                welcome_first(path, Some("qinglian-started-not=1")),
+                "{path}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_started_cookie_files_the_api_and_the_bureau_part_never_get_the_welcome() {
+        for cookies in [
+            "qinglian-started=1",
+            "a=b; qinglian-started=1",
+            " qinglian-started",
+        ] {
+            assert!(!welcome_first("/", Some(cookies)), "{cookies}");
+            assert!(!welcome_first("/lesson/gifts", Some(cookies)), "{cookies}");
+        }
+        for path in [
+            "/index.html",
+            "/welcome.html",
+            "/sw.js",
+            "/content/pack.zh-Hans.json",
+            "/icons/icon.svg",
+            "/api",
+            "/api/v1/events",
+            "/admin",
+            "/sessions/42",
+        ] {
+            assert!(!welcome_first(path, None), "{path}");
+        }
     }
 }

@@ -342,10 +342,10 @@ pub fn app(config: &Config, state: AppState) -> Router {
         .with_state(state);
     let router = Router::new().nest("/api", api);
     let router = static_files::with_bureau_pages(router, &config.static_dir)
-        .fallback_service(static_files::service(&config.static_dir))
-        .layer(axum::middleware::from_fn(
-            static_files::cache_and_security_headers,
-        ));
+        .fallback_service(static_files::service(&config.static_dir));
+    let router = static_files::with_welcome_first(router, &config.static_dir).layer(
+        axum::middleware::from_fn(static_files::cache_and_security_headers),
+    );
     let router = if config.public_url.as_ref().is_some_and(|u| u.https) {
         router.layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
             axum::http::header::STRICT_TRANSPORT_SECURITY,

@@ -7,7 +7,7 @@ use axum::{
     middleware::Next,
     response::Response,
 };
-use qinglian_core::app_parts::{AppPart, BUREAU_PATHS};
+use qinglian_core::app_parts::{self, AppPart, BUREAU_PATHS};
 use std::path::Path;
 use tower_http::services::{ServeDir, ServeFile};
 
@@ -46,6 +46,51 @@ pub fn with_bureau_pages<S: Clone + Send + Sync + 'static>(
             .route_service(path, page.clone())
             .route_service(&format!("{path}/{{*below}}"), page.clone())
     })
+}
+
+/// A first visit's page load gets the welcome part (`welcome.html`, see
+/// `qinglian_core::app_parts::welcome_first`) until the app has set its
+/// started cookie; every answer that depended on the cookie says so
+/// (`Vary: Cookie`). A build without welcome.html leaves pages as they were.
+pub fn with_welcome_first<S: Clone + Send + Sync + 'static>(
+    router: axum::Router<S>,
+    static_dir: &Path,
+) -> axum::Router<S> {
+    let html = static_dir.join(app_parts::WELCOME_HTML);
+    if !html.is_file() {
+        return router;
+    }
+    let page = ServeFile::new(html).precompressed_br().precompressed_gzip();
+    router.layer(axum::middleware::from_fn(
+        move |request: Request, next: Next| {
+            let page = page.clone();
+            async move {
+                let path = request.uri().path();
+                let study_page = request.method() == axum::http::Method::GET
+                    && app_parts::welcome_first(path, None);
+                let cookies = request
+                    .headers()
+                    .get(header::COOKIE)
+                    .and_then(|value| value.to_str().ok());
+                let welcome = study_page && app_parts::welcome_first(path, cookies);
+                let mut response = if welcome {
+                    use tower::ServiceExt;
+                    match page.oneshot(request).await {
+                        Ok(response) => response.map(axum::body::Body::new),
+                        Err(never) => match never {},
+                    }
+                } else {
+                    next.run(request).await
+                };
+                if study_page {
+                    response
+                        .headers_mut()
+                        .append(header::VARY, HeaderValue::from_static("cookie"));
+                }
+                response
+            }
+        },
+    ))
 }
 
 /// The content security policy: only our own files, wasm compilation allowed,

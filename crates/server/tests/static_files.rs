@@ -11,12 +11,13 @@ struct TestServer {
 const WASM: &str = "qinglian-0123456789abcdef_bg.wasm";
 
 async fn boot() -> TestServer {
-    boot_with_parts(true).await
+    boot_with_parts(true, false).await
 }
 
-/// A build of both parts of the app, or (`bureau_part` false) of the study
-/// part only, as a build from before the parts were split.
-async fn boot_with_parts(bureau_part: bool) -> TestServer {
+/// A build of the study part, with the bureau part or not (as a build from
+/// before the parts were split), and with the first visit's welcome part or
+/// not (as a build from before it was split off).
+async fn boot_with_parts(bureau_part: bool, welcome_part: bool) -> TestServer {
     let dist = tempfile::tempdir().unwrap();
     let data = tempfile::tempdir().unwrap();
     let write = |name: &str, body: &[u8]| {
@@ -32,6 +33,12 @@ async fn boot_with_parts(bureau_part: bool) -> TestServer {
         write(
             "bureau.html",
             b"<!DOCTYPE html><html><head><title>Qinglian</title></head><body data-part=\"bureau\"></body></html>",
+        );
+    }
+    if welcome_part {
+        write(
+            "welcome.html",
+            b"<!DOCTYPE html><html><head><title>Qinglian</title></head><body data-part=\"welcome\"></body></html>",
         );
     }
     // Large enough to be worth compressing; the build leaves compressed
@@ -172,7 +179,7 @@ async fn the_bureau_parts_pages_get_its_own_html_and_the_rest_index_html() {
 
 #[tokio::test]
 async fn a_build_of_the_study_part_only_answers_every_page_with_index_html() {
-    let server = boot_with_parts(false).await;
+    let server = boot_with_parts(false, false).await;
     for path in ["/admin", "/sessions/42", "/library"] {
         assert_eq!(
             page(&server, path).await,
@@ -180,6 +187,65 @@ async fn a_build_of_the_study_part_only_answers_every_page_with_index_html() {
             "{path}"
         );
     }
+}
+
+/// The part of the app that answers a GET of `path` sent with `cookie`, and
+/// the answer's Vary header.
+async fn part_with_cookie(
+    server: &TestServer,
+    path: &str,
+    cookie: Option<&str>,
+) -> (&'static str, String) {
+    let mut request = client().get(format!("{}{path}", server.base));
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", cookie);
+    }
+    let response = request.send().await.unwrap();
+    assert_eq!(response.status(), 200, "{path}");
+    assert_eq!(header(&response, "cache-control"), "no-cache", "{path}");
+    assert!(header(&response, "content-security-policy").contains("default-src 'self'"));
+    let vary = header(&response, "vary").to_owned();
+    let body = response.text().await.unwrap();
+    let part = if body.contains("data-part=\"welcome\"") {
+        "welcome"
+    } else if body.contains("data-part=\"bureau\"") {
+        "bureau"
+    } else {
+        "study"
+    };
+    (part, vary)
+}
+
+#[tokio::test]
+async fn a_first_visit_gets_the_welcome_part_until_the_started_cookie_is_set() {
+    let server = boot_with_parts(true, true).await;
+    for path in ["/", "/library", "/lesson/st-gifts", "/join?code=1"] {
+        let (part, vary) = part_with_cookie(&server, path, None).await;
+        assert_eq!(part, "welcome", "{path}");
+        assert!(vary.contains("cookie"), "{path}: {vary}");
+        let (part, vary) =
+            part_with_cookie(&server, path, Some("theme=x; qinglian-started=1")).await;
+        assert_eq!(part, "study", "{path}");
+        assert!(vary.contains("cookie"), "{path}: {vary}");
+    }
+    // The bureau part has its own welcome; files are files.
+    assert_eq!(part_with_cookie(&server, "/admin", None).await.0, "bureau");
+    assert_eq!(
+        part_with_cookie(&server, "/index.html", None).await.0,
+        "study"
+    );
+    let worker = client()
+        .get(format!("{}/sw.js", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert!(worker.text().await.unwrap().contains("addEventListener"));
+    let health = client()
+        .get(format!("{}/api/health", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert!(header(&health, "content-type").starts_with("application/json"));
 }
 
 #[tokio::test]
