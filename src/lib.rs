@@ -48,7 +48,16 @@ fn Frame(children: ChildrenFn) -> impl IntoView {
     pages::not_found::note_loaded_path();
     let state = AppState::start();
     provide_context(state);
+    provide_context(state.settings);
     let needs_welcome = move || state.settings.with(|s| s.tier.is_none());
+    // The server sends the welcome part to a browser without the started
+    // cookie; a learner with a tier (chosen here, or before the cookie
+    // existed) gets the study part from now on.
+    Effect::new(move |_| {
+        if !needs_welcome() {
+            storage::note_started();
+        }
+    });
     view! {
         <Router>
             <Layout>
@@ -105,6 +114,61 @@ pub fn BureauApp() -> impl IntoView {
                 <Route path=path!("/sessions/:id") view=SessionPage/>
             </Routes>
         </Frame>
+    }
+}
+
+/// The welcome part (`welcome.html`): what the server sends a first visit
+/// (see `qinglian_core::app_parts::welcome_first`), the first-run welcome and
+/// nothing else, so it is on screen long before the study part could be.
+/// It registers the service worker, which downloads the whole app while the
+/// learner chooses; the tier chosen and kept, the page loads again as the
+/// study part on the same address.
+#[component]
+pub fn WelcomeApp() -> impl IntoView {
+    let settings = RwSignal::new(storage::load_settings());
+    provide_context(settings);
+    let storage_error = RwSignal::new(None::<storage::StorageError>);
+    Effect::new(move |_| {
+        let current = settings.get();
+        state::apply_to_document(&current);
+        let saved = storage::save_settings(&current);
+        storage_error.set(saved.err());
+        if current.tier.is_none() {
+            return;
+        }
+        // On to the study part, which the server sends once the browser
+        // keeps the started cookie. Settings the browser refused to keep
+        // are asked for again there, with the reason shown, as before.
+        if storage::note_started() {
+            if let Some(window) = web_sys::window() {
+                let _ = window.location().reload();
+            }
+        } else if storage_error.with_untracked(Option::is_none) {
+            storage_error.set(Some(storage::StorageError::Unavailable(
+                "the browser keeps no cookie for this site".to_owned(),
+            )));
+        }
+    });
+    pwa::register(|| {});
+    let brand = state::tr(qinglian_core::i18n::Key::AppName);
+    view! {
+        <header class="top-bar">
+            <a class="brand" href="/">
+                <img src="/icons/icon.svg" alt="" width="28" height="28"/>
+                <span>{brand}</span>
+            </a>
+        </header>
+        <Show when=move || storage_error.with(Option::is_some)>
+            <div class="banner error" role="alert">
+                {move || {
+                    let lang = settings.with(|s| s.lang);
+                    storage_error.with(|e| e.as_ref().map(|e| e.message().show(lang)))
+                }}
+            </div>
+        </Show>
+        <div class="frame">
+            <main id="main" tabindex="-1"><Welcome/></main>
+        </div>
     }
 }
 

@@ -21,6 +21,14 @@ export function registerServiceWorker(onUpdateReady) {
         worker.addEventListener("statechange", installed);
         installed();
       });
+      // A page can miss the worker's claim: on a first visit the welcome
+      // part loads the page again while the worker installs, and if the
+      // worker activates between the old page and the new one, it claims
+      // neither. Such a page asks to be claimed, or it would go without the
+      // worker (no offline) until the next load.
+      navigator.serviceWorker.ready.then((ready) => {
+        if (!navigator.serviceWorker.controller && ready.active) ready.active.postMessage({ type: "CLAIM" });
+      });
       // Long-lived home-screen sessions still learn of new versions.
       setInterval(() => registration.update().catch(() => {}), 30 * 60 * 1000);
     })

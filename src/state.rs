@@ -419,7 +419,7 @@ impl AppState {
 }
 
 /// Language, text size and theme live on `<html>` so CSS and screen readers see them.
-fn apply_to_document(settings: &Settings) {
+pub(crate) fn apply_to_document(settings: &Settings) {
     let Some(html) = document().document_element() else {
         return;
     };
@@ -434,9 +434,16 @@ pub fn use_app() -> AppState {
     expect_context::<AppState>()
 }
 
+/// The learner's settings from context. Every part of the app provides them,
+/// the welcome part (`crate::WelcomeApp`) without the rest of the state, so
+/// what only needs the language does not need an [`AppState`].
+pub fn use_settings() -> RwSignal<Settings> {
+    expect_context::<RwSignal<Settings>>()
+}
+
 /// A reactive translation of `key` in the current language.
 pub fn tr(key: Key) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
-    let settings = use_app().settings;
+    let settings = use_settings();
     move || i18n::text(settings.with(|s| s.lang), key)
 }
 
@@ -445,7 +452,7 @@ pub fn trf(
     key: Key,
     slots: Vec<(&'static str, String)>,
 ) -> impl Fn() -> String + Send + Sync + 'static {
-    let settings = use_app().settings;
+    let settings = use_settings();
     move || {
         let slots: Vec<(&str, &str)> = slots.iter().map(|(k, v)| (*k, v.as_str())).collect();
         i18n::fill(settings.with(|s| s.lang), key, &slots)

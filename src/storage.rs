@@ -199,6 +199,33 @@ pub fn save_settings(settings: &Settings) -> Result<(), StorageError> {
     write_raw(SETTINGS_KEY, &settings.to_json())
 }
 
+/// Tells the server, for every later page load, that this browser's learner
+/// has chosen a tier, so that it answers with the study part instead of the
+/// first visit's welcome (`qinglian_core::app_parts::STARTED_COOKIE`).
+/// `true` when the browser keeps the cookie (it was there, or is now).
+pub fn note_started() -> bool {
+    use qinglian_core::app_parts::{started, STARTED_COOKIE};
+    let Some(document) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.dyn_into::<web_sys::HtmlDocument>().ok())
+    else {
+        return false;
+    };
+    let kept = |document: &web_sys::HtmlDocument| {
+        document
+            .cookie()
+            .is_ok_and(|cookies| started(Some(&cookies)))
+    };
+    if kept(&document) {
+        return true;
+    }
+    // Ten years; it says nothing about the learner but that one was here.
+    let _ = document.set_cookie(&format!(
+        "{STARTED_COOKIE}=1; Max-Age=315360000; Path=/; SameSite=Strict"
+    ));
+    kept(&document)
+}
+
 // ---------------------------------------------------------------------------
 // The progress event log.
 //

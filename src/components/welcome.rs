@@ -1,7 +1,7 @@
 //! The first-run welcome: shows the language (taken from the phone, and
 //! changeable here) and asks the learner's tier, which chooses their path.
 
-use crate::state::{tr, use_app};
+use crate::state::{tr, use_settings};
 use leptos::prelude::*;
 use qinglian_core::i18n::Key;
 use qinglian_core::settings::{Lang, Tier};
@@ -43,7 +43,7 @@ pub fn TierChoice(chosen: RwSignal<Option<Tier>>, name: &'static str) -> impl In
 /// Each name is written in its own language so anyone can find theirs.
 #[component]
 pub fn LanguageChoice(name: &'static str) -> impl IntoView {
-    let settings = use_app().settings;
+    let settings = use_settings();
     view! {
         <fieldset class="segmented">
             <legend>{tr(Key::SettingsLanguage)}</legend>
@@ -59,14 +59,16 @@ pub fn LanguageChoice(name: &'static str) -> impl IntoView {
     }
 }
 
+/// The first-run welcome: in the study and bureau parts when a learner's
+/// settings have no tier, and as all there is of the welcome part.
 #[component]
 pub fn Welcome() -> impl IntoView {
-    let state = use_app();
+    let settings = use_settings();
     let chosen = RwSignal::new(None::<Tier>);
     let start = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if let Some(tier) = chosen.get() {
-            state.settings.update(|s| s.tier = Some(tier));
+            settings.update(|s| s.tier = Some(tier));
         }
     };
     view! {

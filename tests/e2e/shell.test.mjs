@@ -71,7 +71,7 @@ test("after the server is stopped, a reload still gives a working app", async ()
   }
 });
 
-test("the study part loads alone; the bureau part's pages open from it, also offline, and lead back", async () => {
+test("a first visit loads the welcome part alone, then the study part; the bureau part's pages open from it, also offline, and lead back", async () => {
   const server = await startServer();
   const context = await phoneContext(browser);
   const page = await context.newPage();
@@ -79,11 +79,23 @@ test("the study part loads alone; the bureau part's pages open from it, also off
   page.on("requestfinished", (request) => loaded.push(new URL(request.url()).pathname));
   try {
     await openAndChooseTier(page, server.url);
-    // The first visit is the study part: its wasm, not the bureau part's
-    // (the service worker fetches that one for itself, for offline use).
+    // The first visit is the welcome part alone; answering it opens the
+    // study part (the service worker fetches the bureau part for itself,
+    // for offline use).
     const wasm = loaded.filter((path) => path.endsWith(".wasm"));
-    assert.ok(wasm.length === 1 && !wasm[0].includes("bureau"), `the first visit loaded ${wasm.join(", ")}`);
+    assert.equal(wasm.length, 2, `the first visit loaded ${wasm.join(", ")}`);
+    assert.ok(wasm[0].includes("qinglian-welcome"), `the first visit started with ${wasm[0]}`);
+    assert.ok(!/welcome|bureau/.test(wasm[1]), `the welcome answered opened ${wasm[1]}`);
+    assert.ok(
+      await page.evaluate(() => document.cookie.includes("qinglian-started=")),
+      "the app told the server that the welcome was answered"
+    );
     await waitForServiceWorker(page);
+    // Installed, a reload is the study part straight away.
+    loaded.length = 0;
+    await page.reload();
+    await page.getByRole("heading", { level: 1, name: "Today" }).waitFor();
+    assert.ok(!loaded.some((path) => path.includes("qinglian-welcome")), `the reload loaded ${loaded.join(", ")}`);
     await server.stop();
     await assert.rejects(fetch(`${server.url}/api/health`));
 

@@ -2,6 +2,7 @@
 //! `budget.toml`, and the benchmarks. Exits non-zero when over budget.
 
 use crate::{build, step, tools, Result};
+use qinglian_core::app_parts::WELCOME_HTML;
 use std::path::Path;
 
 /// One row of the size table.
@@ -237,7 +238,7 @@ fn sizes(root: &Path) -> Result<()> {
     let all: u64 = rows.iter().map(|r| r.gzip).sum();
     let kb = |bytes: u64| bytes as f64 / 1024.0;
     println!(
-        "\ngzip total of the first visit (html, js, wasm, css, content pack): {:.1} KB",
+        "\ngzip total of the first visit (its html and the js, wasm and css it names): {:.1} KB",
         kb(first_visit)
     );
     println!(
@@ -285,11 +286,18 @@ fn read_budget_key(root: &Path, key: &str) -> Result<u64> {
 fn size_rows(dist: &Path) -> Result<Vec<Row>> {
     let mut files = Vec::new();
     collect(dist, dist, &mut files)?;
-    // The study part's scripts, style sheet and wasm are the ones its
-    // index.html names; the bureau part's are loaded only when one of its
-    // pages is opened.
-    let index = std::fs::read_to_string(dist.join("index.html"))
-        .map_err(|err| format!("cannot read index.html: {err}"))?;
+    // A first visit gets the welcome part (welcome.html) and the scripts,
+    // style sheet and wasm it names; the service worker downloads the study
+    // part (index.html's, and the content pack) in the background, and the
+    // bureau part's are loaded only when one of its pages is opened. A build
+    // without the welcome part starts with index.html and the pack.
+    let first_html = if dist.join(WELCOME_HTML).is_file() {
+        WELCOME_HTML
+    } else {
+        "index.html"
+    };
+    let index = std::fs::read_to_string(dist.join(first_html))
+        .map_err(|err| format!("cannot read {first_html}: {err}"))?;
     files.sort();
     let mut rows = Vec::new();
     for name in files {
@@ -300,8 +308,8 @@ fn size_rows(dist: &Path) -> Result<Vec<Row>> {
             std::fs::read(dist.join(&name)).map_err(|err| format!("cannot read {name}: {err}"))?;
         let wire = std::fs::metadata(dist.join(format!("{name}.br")))
             .map_or(bytes.len() as u64, |m| m.len());
-        let first_visit = name == "index.html"
-            || name == "content/pack.zh-Hans.json"
+        let first_visit = name == first_html
+            || (first_html == "index.html" && name == "content/pack.zh-Hans.json")
             || ([".js", ".wasm", ".css"]
                 .iter()
                 .any(|ext| name.ends_with(ext))

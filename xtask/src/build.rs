@@ -2,7 +2,7 @@
 //! hook (content pack, boot script, service worker precache list).
 
 use crate::{cargo, run_in, step, tools, Result};
-use qinglian_core::app_parts::{AppPart, BUREAU_PATHS};
+use qinglian_core::app_parts::{AppPart, BUREAU_PATHS, WELCOME_HTML};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -81,11 +81,12 @@ pub fn gzip_9(bytes: &[u8]) -> Vec<u8> {
     encoder.finish().expect("in memory")
 }
 
-/// The wasm app with trunk, size-first: the bureau part first (into
-/// target/, see `BUREAU_DIST`), then the study part into dist/, whose
-/// post-build hook takes the bureau part's files in before it lists what the
-/// service worker precaches. Cargo's release profile stays tuned for the
-/// server; the wasm build gets its settings from the environment.
+/// The wasm app with trunk, size-first: the bureau part and the welcome
+/// part first (into target/, see `BUREAU_DIST` and `WELCOME_DIST`), then the
+/// study part into dist/, whose post-build hook takes the other parts' files
+/// in before it lists what the service worker precaches. Cargo's release
+/// profile stays tuned for the server; the wasm build gets its settings from
+/// the environment.
 pub fn build_app(root: &Path, path: &str) -> Result<()> {
     step("Fetching crates (trunk builds offline)");
     run_in(root, cargo().arg("fetch"))?;
@@ -99,19 +100,34 @@ pub fn build_app(root: &Path, path: &str) -> Result<()> {
             .arg(&bureau_dist)
             .env(PART_VARIABLE, "bureau"),
     )?;
+    let welcome_dist = root.join(WELCOME_DIST);
+    step("Building the app's welcome part (trunk, release, wasm-opt)");
+    run_in(
+        root,
+        trunk_release(path, WELCOME_HTML)
+            .args(["--html-output", WELCOME_HTML])
+            .arg("--dist")
+            .arg(&welcome_dist)
+            .env(PART_VARIABLE, "welcome"),
+    )?;
     step("Building the app's study part (trunk, release, wasm-opt)");
     run_in(
         root,
-        trunk_release(path, AppPart::Study.html_file()).env(BUREAU_DIST_VARIABLE, &bureau_dist),
+        trunk_release(path, AppPart::Study.html_file())
+            .env(BUREAU_DIST_VARIABLE, &bureau_dist)
+            .env(WELCOME_DIST_VARIABLE, &welcome_dist),
     )
 }
 
 /// Where the bureau part is built before the study part's build takes it in.
 const BUREAU_DIST: &str = "target/bureau-dist";
+/// Where the welcome part is built, the same way.
+const WELCOME_DIST: &str = "target/welcome-dist";
 /// Tells the post-build hook which part trunk is building.
 const PART_VARIABLE: &str = "QINGLIAN_BUILD_PART";
-/// Tells the study part's post-build hook where the bureau part was built.
+/// Tell the study part's post-build hook where the other parts were built.
 const BUREAU_DIST_VARIABLE: &str = "QINGLIAN_BUREAU_DIST";
+const WELCOME_DIST_VARIABLE: &str = "QINGLIAN_WELCOME_DIST";
 
 /// `trunk build <html_file> --release` with the size-first wasm settings.
 fn trunk_release(path: &str, html_file: &str) -> Command {
@@ -184,37 +200,51 @@ pub fn post_build(root: &Path) -> Result<()> {
     let staging = std::env::var_os("TRUNK_STAGING_DIR")
         .map(PathBuf::from)
         .ok_or("post-build runs as trunk's hook: TRUNK_STAGING_DIR is not set")?;
-    if std::env::var(PART_VARIABLE).is_ok_and(|part| part == "bureau") {
-        return externalise_boot_script(&staging, AppPart::Bureau.html_file());
+    match std::env::var(PART_VARIABLE).as_deref() {
+        Ok("bureau") => return externalise_boot_script(&staging, AppPart::Bureau.html_file()),
+        Ok("welcome") => return externalise_boot_script(&staging, WELCOME_HTML),
+        _ => {}
     }
     write_content_pack(root, &staging)?;
     externalise_boot_script(&staging, AppPart::Study.html_file())?;
     if let Some(bureau_dist) = std::env::var_os(BUREAU_DIST_VARIABLE) {
-        take_in_bureau_part(Path::new(&bureau_dist), &staging)?;
+        take_in_part(
+            Path::new(&bureau_dist),
+            AppPart::Bureau.html_file(),
+            &staging,
+        )?;
     }
-    write_service_worker(root, &staging)?;
+    // The welcome part's own files are not precached: once the service
+    // worker is there, it answers every study page with index.html.
+    let welcome_only = match std::env::var_os(WELCOME_DIST_VARIABLE) {
+        Some(welcome_dist) => take_in_part(Path::new(&welcome_dist), WELCOME_HTML, &staging)?,
+        None => Vec::new(),
+    };
+    write_service_worker(root, &staging, &welcome_only)?;
     Ok(())
 }
 
-/// Copies the bureau part's build into the study part's staging directory.
-/// Both parts use the same style sheet and snippets under the same hashed
-/// names; a name both have must hold the same bytes, or the parts disagree.
-fn take_in_bureau_part(bureau_dist: &Path, staging: &Path) -> Result<()> {
-    if !bureau_dist.join(AppPart::Bureau.html_file()).is_file() {
+/// Copies another part's build (the one `html_file` starts) into the study
+/// part's staging directory; returns the URLs of the files it added. The
+/// parts use the same style sheet and snippets under the same hashed names;
+/// a name both have must hold the same bytes, or the parts disagree.
+fn take_in_part(part_dist: &Path, html_file: &str, staging: &Path) -> Result<Vec<String>> {
+    if !part_dist.join(html_file).is_file() {
         return Err(format!(
-            "no bureau part at {}: it is built first",
-            bureau_dist.display()
+            "no {html_file} at {}: that part is built first",
+            part_dist.display()
         ));
     }
     let mut files = Vec::new();
-    list_files(bureau_dist, bureau_dist, &mut files)?;
+    list_files(part_dist, part_dist, &mut files)?;
+    let mut added = Vec::new();
     for (url, bytes) in files {
         let target = staging.join(url.trim_start_matches('/'));
         match std::fs::read(&target) {
             Ok(existing) if existing == bytes => continue,
             Ok(_) => {
                 return Err(format!(
-                    "{url} differs between the study and the bureau part"
+                    "{url} differs between the study part and {html_file}'s"
                 ))
             }
             Err(_) => {}
@@ -224,8 +254,9 @@ fn take_in_bureau_part(bureau_dist: &Path, staging: &Path) -> Result<()> {
                 .map_err(|err| format!("cannot create {}: {err}", parent.display()))?;
         }
         write(&target, &bytes)?;
+        added.push(url);
     }
-    Ok(())
+    Ok(added)
 }
 
 /// Validates content/ and prints what each edition holds; fails with every
@@ -360,14 +391,29 @@ fn find_inline_module(html: &str) -> Option<(usize, usize, usize, usize)> {
 }
 
 /// sw.js = the build's hash and file list + the worker's code from public/sw.js.
-fn write_service_worker(root: &Path, staging: &Path) -> Result<()> {
+/// Leaves out `not_precached`; lists first (STUDY_FIRST) what the study part
+/// needs to open, index.html and the files it names and the primary
+/// edition's content pack, which the worker downloads before the rest.
+fn write_service_worker(root: &Path, staging: &Path, not_precached: &[String]) -> Result<()> {
     let template_path = root.join("public/sw.js");
     let template = std::fs::read_to_string(&template_path)
         .map_err(|err| format!("cannot read {}: {err}", template_path.display()))?;
     let mut files = Vec::new();
     list_files(staging, staging, &mut files)?;
-    files.retain(|(url, _)| url != "/sw.js");
+    files.retain(|(url, _)| url != "/sw.js" && !not_precached.contains(url));
     files.sort();
+    let index_path = staging.join(AppPart::Study.html_file());
+    let index = std::fs::read_to_string(&index_path)
+        .map_err(|err| format!("cannot read {}: {err}", index_path.display()))?;
+    let study_first: Vec<&str> = files
+        .iter()
+        .map(|(url, _)| url.as_str())
+        .filter(|url| {
+            *url == "/index.html"
+                || *url == "/content/pack.zh-Hans.json"
+                || index.contains(&format!("\"{url}\""))
+        })
+        .collect();
     let mut all = Vec::new();
     for (url, bytes) in &files {
         all.extend_from_slice(url.as_bytes());
@@ -378,10 +424,12 @@ fn write_service_worker(root: &Path, staging: &Path) -> Result<()> {
     let urls: Vec<&str> = files.iter().map(|(url, _)| url.as_str()).collect();
     let header = format!(
         "// Generated by `cargo xtask post-build`: the build's hash, every file it precaches,\n\
-         // and the pages of the app's bureau part (qinglian_core::app_parts).\n\
-         const BUILD = {};\nconst PRECACHE = {};\nconst BUREAU_PATHS = {};\nconst BUREAU_SHELL = {};\n\n",
+         // those of them the study part opens with, and the pages of the app's bureau part\n\
+         // (qinglian_core::app_parts).\n\
+         const BUILD = {};\nconst PRECACHE = {};\nconst STUDY_FIRST = {};\nconst BUREAU_PATHS = {};\nconst BUREAU_SHELL = {};\n\n",
         serde_json::to_string(&build).expect("string"),
         serde_json::to_string_pretty(&urls).expect("list"),
+        serde_json::to_string_pretty(&study_first).expect("list"),
         serde_json::to_string(&BUREAU_PATHS).expect("list"),
         serde_json::to_string(&format!("/{}", AppPart::Bureau.html_file())).expect("string"),
     );

@@ -1,4 +1,4 @@
-//! The app ships as two parts, each its own wasm, so that what every learner
+//! The app ships as two main parts, each its own wasm, so that what every learner
 //! needs first (studying: Today, the library, lessons, quizzes, progress,
 //! settings) downloads and starts without the pages that need the bureau's
 //! server (studying together, the unit report, the administration). Both
@@ -78,12 +78,17 @@ pub fn welcome_first(path: &str, cookies: Option<&str>) -> bool {
         .rsplit('/')
         .next()
         .is_some_and(|last| last.contains('.'));
-    let started = cookies.is_some_and(|header| {
+    !api && !file && !started(cookies) && AppPart::of_path(path) == AppPart::Study
+}
+
+/// Whether `cookies` (a Cookie header, or `document.cookie`) hold
+/// [`STARTED_COOKIE`].
+pub fn started(cookies: Option<&str>) -> bool {
+    cookies.is_some_and(|header| {
         header
             .split(';')
             .any(|pair| pair.trim().split('=').next() == Some(STARTED_COOKIE))
-    });
-    !api && !file && !started && AppPart::of_path(path) == AppPart::Study
+    })
 }
 
 #[cfg(test)]
