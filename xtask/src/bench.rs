@@ -14,6 +14,8 @@ struct Row {
     /// `.br` copy, or the file itself when it has none.
     wire: u64,
     first_visit: bool,
+    /// Needed before Today can open: index.html's files and the pack.
+    study_part: bool,
 }
 
 pub fn bench(root: &Path) -> Result<()> {
@@ -220,17 +222,18 @@ fn sizes(root: &Path) -> Result<()> {
     step("Sizes of the release build (dist/)");
     let rows = size_rows(&root.join("dist"))?;
     println!(
-        "{:<44} {:>10} {:>10} {:>10}  first visit",
+        "{:<44} {:>10} {:>10} {:>10}  first visit / study part",
         "file", "raw B", "gzip B", "sent B"
     );
     for row in &rows {
         println!(
-            "{:<44} {:>10} {:>10} {:>10}  {}",
+            "{:<44} {:>10} {:>10} {:>10}  {:<5} {}",
             row.name,
             row.raw,
             row.gzip,
             row.wire,
-            if row.first_visit { "yes" } else { "" }
+            if row.first_visit { "yes" } else { "" },
+            if row.study_part { "yes" } else { "" }
         );
     }
     let first_visit: u64 = rows.iter().filter(|r| r.first_visit).map(|r| r.gzip).sum();
@@ -245,7 +248,20 @@ fn sizes(root: &Path) -> Result<()> {
         "sent on the first visit (the build's brotli 11 copies): {:.1} KB",
         kb(wire)
     );
-    println!("gzip total of everything precached: {:.1} KB", kb(all));
+    let study_part: u64 = rows.iter().filter(|r| r.study_part).map(|r| r.wire).sum();
+    println!(
+        "sent for the study part (index.html, what it names, the Chinese pack; brotli 11): {:.1} KB",
+        kb(study_part)
+    );
+    println!("gzip total of every file: {:.1} KB", kb(all));
+    let study_budget_kb = read_budget_key(root, "study_part_sent_kb")?;
+    println!("budget of the study part: {study_budget_kb} KB (budget.toml)");
+    if kb(study_part) > study_budget_kb as f64 {
+        return Err(format!(
+            "the study part sends {:.1} KB, over the {study_budget_kb} KB budget",
+            kb(study_part)
+        ));
+    }
     println!("budget: {budget_kb} KB (budget.toml)");
     let sent_budget_kb = read_budget_key(root, "first_visit_sent_kb")?;
     println!("budget of what is sent: {sent_budget_kb} KB (budget.toml)");
@@ -287,17 +303,27 @@ fn size_rows(dist: &Path) -> Result<Vec<Row>> {
     let mut files = Vec::new();
     collect(dist, dist, &mut files)?;
     // A first visit gets the welcome part (welcome.html) and the scripts,
-    // style sheet and wasm it names; the service worker downloads the study
-    // part (index.html's, and the content pack) in the background, and the
-    // bureau part's are loaded only when one of its pages is opened. A build
-    // without the welcome part starts with index.html and the pack.
-    let first_html = if dist.join(WELCOME_HTML).is_file() {
-        WELCOME_HTML
-    } else {
-        "index.html"
+    // style sheet and wasm it names. The study part is index.html, what it
+    // names and the primary edition's content pack: the service worker
+    // downloads it while the learner answers the welcome, and the bureau
+    // part's files when it has. A build without the welcome part starts
+    // with the study part.
+    let read = |html: &str| {
+        std::fs::read_to_string(dist.join(html)).map_err(|err| format!("cannot read {html}: {err}"))
     };
-    let index = std::fs::read_to_string(dist.join(first_html))
-        .map_err(|err| format!("cannot read {first_html}: {err}"))?;
+    let study_html = read("index.html")?;
+    let welcome_html = if dist.join(WELCOME_HTML).is_file() {
+        Some(read(WELCOME_HTML)?)
+    } else {
+        None
+    };
+    let part_of = |html_file: &str, html: &str, name: &str| {
+        name == html_file
+            || ([".js", ".wasm", ".css"]
+                .iter()
+                .any(|ext| name.ends_with(ext))
+                && html.contains(&format!("\"/{name}\"")))
+    };
     files.sort();
     let mut rows = Vec::new();
     for name in files {
@@ -308,18 +334,19 @@ fn size_rows(dist: &Path) -> Result<Vec<Row>> {
             std::fs::read(dist.join(&name)).map_err(|err| format!("cannot read {name}: {err}"))?;
         let wire = std::fs::metadata(dist.join(format!("{name}.br")))
             .map_or(bytes.len() as u64, |m| m.len());
-        let first_visit = name == first_html
-            || (first_html == "index.html" && name == "content/pack.zh-Hans.json")
-            || ([".js", ".wasm", ".css"]
-                .iter()
-                .any(|ext| name.ends_with(ext))
-                && index.contains(&format!("\"/{name}\"")));
+        let study_part =
+            part_of("index.html", &study_html, &name) || name == "content/pack.zh-Hans.json";
+        let first_visit = match &welcome_html {
+            Some(html) => part_of(WELCOME_HTML, html, &name),
+            None => study_part,
+        };
         rows.push(Row {
             raw: bytes.len() as u64,
             gzip: gzip_len(&bytes),
             wire,
             name,
             first_visit,
+            study_part,
         });
     }
     Ok(rows)
