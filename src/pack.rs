@@ -33,8 +33,9 @@ pub enum PackState {
     Failed(Message),
 }
 
-/// GETs a URL as text; the error says what went wrong in the reader's words.
-pub async fn fetch_text(url: &str) -> Result<String, Message> {
+/// GETs a URL's body as bytes; the error says what went wrong in the
+/// reader's words.
+pub async fn fetch_bytes(url: &str) -> Result<Vec<u8>, Message> {
     let window = web_sys::window().ok_or(Message::key(Key::ErrNoConnection))?;
     let response = JsFuture::from(window.fetch_with_str(url))
         .await
@@ -45,15 +46,23 @@ pub async fn fetch_text(url: &str) -> Result<String, Message> {
     if !response.ok() {
         return Err(not_loaded(response.status()));
     }
-    let text = JsFuture::from(
+    let body = JsFuture::from(
         response
-            .text()
+            .array_buffer()
             .map_err(|_| Message::key(Key::ErrUnreadableAnswer))?,
     )
     .await
     .map_err(|_| Message::key(Key::ErrConnectionBroke))?;
-    text.as_string()
-        .ok_or_else(|| Message::key(Key::ErrUnreadableAnswer))
+    bytes_of(&body).ok_or_else(|| Message::key(Key::ErrUnreadableAnswer))
+}
+
+/// The bytes of an ArrayBuffer, copied into the wasm's memory; `None` when
+/// `value` is not one. Content is read as bytes and parsed as such: as text
+/// it would be decoded into a JavaScript string and encoded back.
+pub fn bytes_of(value: &JsValue) -> Option<Vec<u8>> {
+    value
+        .is_instance_of::<js_sys::ArrayBuffer>()
+        .then(|| js_sys::Uint8Array::new(value).to_vec())
 }
 
 /// The server answered, but not with the lessons.
@@ -64,14 +73,12 @@ fn not_loaded(status: u16) -> Message {
     )
 }
 
-/// The text `boot_reads.js` fetched while the wasm compiled; it rejects with
-/// `{status}` when the server answered with an error, else with the
+/// The bytes `boot_reads.js` fetched while the wasm compiled; it rejects
+/// with `{status}` when the server answered with an error, else with the
 /// browser's own error (no connection).
-async fn started_text(started: js_sys::Promise) -> Result<String, Message> {
+async fn started_bytes(started: js_sys::Promise) -> Result<Vec<u8>, Message> {
     match JsFuture::from(started).await {
-        Ok(text) => text
-            .as_string()
-            .ok_or_else(|| Message::key(Key::ErrUnreadableAnswer)),
+        Ok(body) => bytes_of(&body).ok_or_else(|| Message::key(Key::ErrUnreadableAnswer)),
         Err(err) => Err(
             match js_sys::Reflect::get(&err, &JsValue::from_str("status"))
                 .ok()
@@ -93,12 +100,12 @@ pub async fn load(lang: Lang) -> PackState {
     crate::timing::mark("published-checked");
     let url = pack_url(lang);
     let fetched = match take_started(&url).dyn_into::<js_sys::Promise>() {
-        Ok(started) => started_text(started).await,
-        Err(_) => fetch_text(&url).await,
+        Ok(started) => started_bytes(started).await,
+        Err(_) => fetch_bytes(&url).await,
     };
     crate::timing::mark("pack-fetched");
     match fetched {
-        Ok(text) => match serde_json::from_str::<Pack>(&text) {
+        Ok(bytes) => match serde_json::from_slice::<Pack>(&bytes) {
             Ok(pack) => PackState::Ready(std::sync::Arc::new(pack)),
             Err(_) => PackState::Failed(Message::key(Key::ErrLessonsUnreadable)),
         },

@@ -741,8 +741,9 @@ pub async fn put_published(path: &str, text: &str) -> Result<(), StorageError> {
     Ok(())
 }
 
-/// The text kept under `path`; `None` when there is none or it cannot be read.
-pub async fn published(path: &str) -> Option<String> {
+/// The bytes kept under `path` (as the server sent them); `None` when there
+/// are none or they cannot be read.
+pub async fn published(path: &str) -> Option<Vec<u8>> {
     let note = read_raw(PUBLISHED_NOTE_KEY);
     if note.as_deref() == Some("0") {
         return None;
@@ -756,11 +757,11 @@ pub async fn published(path: &str) -> Option<String> {
     text
 }
 
-async fn read_published(path: &str) -> Option<String> {
+async fn read_published(path: &str) -> Option<Vec<u8>> {
     // Usually read already, while the wasm compiled (see boot_reads.js).
     if let Ok(started) = crate::pack::take_started(path).dyn_into::<js_sys::Promise>() {
-        if let Ok(text) = wasm_bindgen_futures::JsFuture::from(started).await {
-            return text.as_string();
+        if let Ok(body) = wasm_bindgen_futures::JsFuture::from(started).await {
+            return crate::pack::bytes_of(&body);
         }
     }
     let cache = published_cache().await.ok()?;
@@ -768,10 +769,10 @@ async fn read_published(path: &str) -> Option<String> {
         .await
         .ok()?;
     let response: web_sys::Response = found.dyn_into().ok()?;
-    let text = wasm_bindgen_futures::JsFuture::from(response.text().ok()?)
+    let body = wasm_bindgen_futures::JsFuture::from(response.array_buffer().ok()?)
         .await
         .ok()?;
-    text.as_string()
+    crate::pack::bytes_of(&body)
 }
 
 /// Forgets everything kept in the published-content cache.

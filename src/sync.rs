@@ -100,8 +100,8 @@ fn published_path(lang: Lang) -> String {
 /// offline use; `None` when there is none (then the build's own is used).
 /// Only the reader's edition is read at start: each was checked on arrival.
 pub async fn published_edition(lang: Lang) -> Option<Pack> {
-    if let Some(text) = storage::published(&published_path(lang)).await {
-        if let Ok(pack) = serde_json::from_str::<Pack>(&text) {
+    if let Some(bytes) = storage::published(&published_path(lang)).await {
+        if let Ok(pack) = serde_json::from_slice::<Pack>(&bytes) {
             return Some(pack);
         }
     }

@@ -582,12 +582,18 @@ async fn start_up_skips_cache_storage_only_once_it_has_found_it_empty() {
     let text = r#"{"version":"2025-01","lang":"zh-Hans"}"#;
     // Kept by an earlier version, which left no note: found by looking.
     keep_in_cache_behind_the_apps_back(path, text).await;
-    assert_eq!(storage::published(path).await.as_deref(), Some(text));
+    assert_eq!(
+        storage::published(path).await.as_deref(),
+        Some(text.as_bytes())
+    );
     assert_eq!(
         storage::read_raw("qinglian.published.kept").as_deref(),
         Some("1")
     );
-    assert_eq!(storage::published(path).await.as_deref(), Some(text));
+    assert_eq!(
+        storage::published(path).await.as_deref(),
+        Some(text.as_bytes())
+    );
     // Forgotten: noted as none, so the next start does not open the cache.
     storage::forget_published().await;
     assert_eq!(
@@ -601,7 +607,10 @@ async fn start_up_skips_cache_storage_only_once_it_has_found_it_empty() {
         storage::read_raw("qinglian.published.kept").as_deref(),
         Some("1")
     );
-    assert_eq!(storage::published(path).await.as_deref(), Some(text));
+    assert_eq!(
+        storage::published(path).await.as_deref(),
+        Some(text.as_bytes())
+    );
     // Nothing kept and no note: looking finds nothing, and says so.
     storage::forget_published().await;
     fresh();
@@ -625,7 +634,7 @@ async fn published_content_is_kept_in_cache_storage_and_forgotten_on_request() {
         storage::published("/published/pack.zh-Hans.json")
             .await
             .as_deref(),
-        Some(text)
+        Some(text.as_bytes())
     );
     // Not in local storage: that room is the event log's.
     fresh();
@@ -633,7 +642,7 @@ async fn published_content_is_kept_in_cache_storage_and_forgotten_on_request() {
         storage::published("/published/pack.zh-Hans.json")
             .await
             .as_deref(),
-        Some(text)
+        Some(text.as_bytes())
     );
     storage::forget_published().await;
     assert_eq!(
