@@ -12,7 +12,7 @@ pub mod sync;
 pub mod timing;
 pub mod together;
 
-use components::{layout::Layout, welcome::Welcome};
+use components::{icons::BrandMark, layout::Layout, welcome::Welcome};
 use leptos::prelude::*;
 use leptos_router::{
     components::{Route, Router, Routes},
@@ -50,14 +50,6 @@ fn Frame(children: ChildrenFn) -> impl IntoView {
     provide_context(state);
     provide_context(state.settings);
     let needs_welcome = move || state.settings.with(|s| s.tier.is_none());
-    // The server sends the welcome part to a browser without the started
-    // cookie; a learner with a tier (chosen here, or before the cookie
-    // existed) gets the study part from now on.
-    Effect::new(move |_| {
-        if !needs_welcome() {
-            storage::note_started();
-        }
-    });
     view! {
         <Router>
             <Layout>
@@ -154,7 +146,7 @@ pub fn WelcomeApp() -> impl IntoView {
     view! {
         <header class="top-bar">
             <a class="brand" href="/">
-                <img src="/icons/icon.svg" alt="" width="28" height="28"/>
+                <BrandMark/>
                 <span>{brand}</span>
             </a>
         </header>

@@ -29,3 +29,29 @@ pub fn NavIcon(icon: Icon) -> impl IntoView {
         </svg>
     }
 }
+
+/// The app's mark in the top bar (public/icons/icon.svg, drawn inline: as an
+/// `<img>`, an SVG is a document of its own, which cost a fiftieth of a
+/// second of a slow phone's start-up). index.html, welcome.html and
+/// bureau.html draw the same in their stand-ins.
+#[component]
+pub fn BrandMark() -> impl IntoView {
+    view! {
+        <svg class="brand-mark" viewBox="0 0 512 512" width="28" height="28" aria-hidden="true" focusable="false">
+            <rect width="512" height="512" rx="112" fill="#0f5d5a"/>
+            <g transform="translate(-10.2 -40.4) scale(1.04)">
+                <g fill="#fff" stroke="#0f5d5a" stroke-width="22" stroke-linejoin="round" paint-order="stroke">
+                    <path d="M256 360C215.1 400.2 142.3 367.9 110.6 315.6C166.2 289.9 244.6 303.8 256 360Z"/>
+                    <path d="M256 360C267.4 303.8 345.8 289.9 401.4 315.6C369.7 367.9 296.9 400.2 256 360Z"/>
+                    <path d="M256 360C191.5 368.1 134 283.3 130 209.9C201.7 226.5 275.1 297.9 256 360Z"/>
+                    <path d="M256 360C236.9 297.9 310.3 226.5 382 209.9C378 283.3 320.5 368.1 256 360Z"/>
+                    <path d="M256 360C193 317.5 205 194.8 256 124C307 194.8 319 317.5 256 360Z"/>
+                </g>
+                <g fill="none" stroke="#fff" stroke-linecap="round" stroke-width="13">
+                    <path d="M150 402C167.7 393 185.3 393 203 402C220.7 411 238.3 411 256 402C273.7 393 291.3 393 309 402C326.7 411 344.3 411 362 402"/>
+                    <path d="M190 432C212 425 234 425 256 432C278 439 300 439 322 432"/>
+                </g>
+            </g>
+        </svg>
+    }
+}

@@ -2,7 +2,7 @@
 //! connection state, the update prompt, and the navigation (a bottom tab bar
 //! on phones, a side rail on wide screens).
 
-use crate::components::icons::{Icon, NavIcon};
+use crate::components::icons::{BrandMark, Icon, NavIcon};
 use crate::pwa;
 use crate::state::{tr, use_app};
 use leptos::prelude::*;
@@ -15,7 +15,7 @@ pub fn Layout(children: Children) -> impl IntoView {
         <a class="skip-link" href="#main">{tr(Key::SkipToContent)}</a>
         <header class="top-bar">
             <A href="/" attr:class="brand">
-                <img src="/icons/icon.svg" alt="" width="28" height="28"/>
+                <BrandMark/>
                 <span>{tr(Key::AppName)}</span>
             </A>
             <ConnectionBadge/>

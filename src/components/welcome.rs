@@ -69,6 +69,12 @@ pub fn Welcome() -> impl IntoView {
         ev.prevent_default();
         if let Some(tier) = chosen.get() {
             settings.update(|s| s.tier = Some(tier));
+            // From now on the server answers with the study part, not the
+            // welcome part (reading the cookie is a round trip to the
+            // browser, so it is set here and not checked at every start; a
+            // learner with a tier and no cookie is sent on by the welcome
+            // part itself).
+            crate::storage::note_started();
         }
     };
     view! {
