@@ -470,6 +470,42 @@ fn write(path: &Path, bytes: &[u8]) -> Result<()> {
 mod tests {
     use super::*;
 
+    /// Each part starts from its own HTML file (trunk builds one per file),
+    /// and all three show the same stand-in while the wasm loads: the same
+    /// head, the same top bar, and for a first visit (welcome.html) and an
+    /// installed start (index.html) the same paragraph of what the app is for.
+    #[test]
+    fn the_parts_html_files_share_their_head_and_stand_in() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .expect("repo");
+        let read = |file: &str| std::fs::read_to_string(root.join(file)).expect(file);
+        let head = |html: &str| {
+            html[..html.find("</head>").expect("a head")]
+                .lines()
+                .filter(|line| !line.contains("data-trunk"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        let top_bar = |html: &str| {
+            let start = html.find("<header class=\"top-bar\">").expect("a top bar");
+            html[start..start + html[start..].find("</header>").expect("its end")].to_owned()
+        };
+        let lead = |html: &str| {
+            html.lines()
+                .find(|line| line.contains("class=\"lead\""))
+                .map(str::to_owned)
+        };
+        let index = read(AppPart::Study.html_file());
+        for other in [WELCOME_HTML, AppPart::Bureau.html_file()] {
+            let html = read(other);
+            assert_eq!(head(&html), head(&index), "{other}'s head");
+            assert_eq!(top_bar(&html), top_bar(&index), "{other}'s top bar");
+        }
+        assert!(lead(&index).is_some());
+        assert_eq!(lead(&read(WELCOME_HTML)), lead(&index));
+    }
+
     #[test]
     fn finds_the_inline_module_and_skips_external_scripts() {
         let html = r#"<head><script src="/a.js"></script><script type="module">import init from '/x.js';
