@@ -322,7 +322,7 @@ fn size_rows(dist: &Path) -> Result<Vec<Row>> {
             || ([".js", ".wasm", ".css"]
                 .iter()
                 .any(|ext| name.ends_with(ext))
-                && html.contains(&format!("\"/{name}\"")))
+                && build::html_names(html, &format!("/{name}")))
     };
     files.sort();
     let mut rows = Vec::new();

@@ -409,9 +409,7 @@ fn write_service_worker(root: &Path, staging: &Path, not_precached: &[String]) -
         .iter()
         .map(|(url, _)| url.as_str())
         .filter(|url| {
-            *url == "/index.html"
-                || *url == "/content/pack.zh-Hans.json"
-                || index.contains(&format!("\"{url}\""))
+            *url == "/index.html" || *url == "/content/pack.zh-Hans.json" || html_names(&index, url)
         })
         .collect();
     let mut all = Vec::new();
@@ -442,6 +440,12 @@ fn write_service_worker(root: &Path, staging: &Path, not_precached: &[String]) -
         urls.len()
     );
     Ok(())
+}
+
+/// Whether a built HTML file names the file at `url` (`/…`): trunk writes
+/// every script, style sheet, wasm and preload it links as a quoted path.
+pub fn html_names(html: &str, url: &str) -> bool {
+    html.contains(&format!("\"{url}\""))
 }
 
 fn list_files(base: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) -> Result<()> {

@@ -68,17 +68,22 @@ pub const WELCOME_HTML: &str = "welcome.html";
 /// more than that: the settings themselves stay in the browser's storage.
 pub const STARTED_COOKIE: &str = "qinglian-started";
 
-/// Whether the server answers a GET of `path` with the welcome part: a page
-/// of the study part (not the API, not a file: files have a dot in their
-/// last segment) when `cookies` (the request's Cookie header) lack
+/// Whether the server answers a GET of `path` with the welcome part: a
+/// [`study_page`] when `cookies` (the request's Cookie header) lack
 /// [`STARTED_COOKIE`].
 pub fn welcome_first(path: &str, cookies: Option<&str>) -> bool {
+    study_page(path) && !started(cookies)
+}
+
+/// Whether `path` is a page of the study part: not the API, not a file
+/// (files have a dot in their last segment), not the bureau part's.
+pub fn study_page(path: &str) -> bool {
     let api = path == "/api" || path.starts_with("/api/");
     let file = path
         .rsplit('/')
         .next()
         .is_some_and(|last| last.contains('.'));
-    !api && !file && !started(cookies) && AppPart::of_path(path) == AppPart::Study
+    !api && !file && AppPart::of_path(path) == AppPart::Study
 }
 
 /// Whether `cookies` (a Cookie header, or `document.cookie`) hold

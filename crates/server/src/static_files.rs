@@ -66,13 +66,13 @@ pub fn with_welcome_first<S: Clone + Send + Sync + 'static>(
             let page = page.clone();
             async move {
                 let path = request.uri().path();
-                let study_page = request.method() == axum::http::Method::GET
-                    && app_parts::welcome_first(path, None);
+                let study_page =
+                    request.method() == axum::http::Method::GET && app_parts::study_page(path);
                 let cookies = request
                     .headers()
                     .get(header::COOKIE)
                     .and_then(|value| value.to_str().ok());
-                let welcome = study_page && app_parts::welcome_first(path, cookies);
+                let welcome = study_page && !app_parts::started(cookies);
                 let mut response = if welcome {
                     use tower::ServiceExt;
                     match page.oneshot(request).await {
