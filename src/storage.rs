@@ -12,9 +12,10 @@ use wasm_bindgen::JsCast;
 /// on a shared origin and an export knows what is ours.
 pub const PREFIX: &str = "qinglian.";
 /// The storage layout's version; `migrate` brings older layouts up to it.
-/// 2: the event log's chunks in the compact form of
-/// [`qinglian_core::log_chunk`] (version 1 wrote them as sent to the server).
-pub const SCHEMA_VERSION: u32 = 2;
+/// 3: the event log's chunks in the packed form of
+/// [`qinglian_core::log_chunk`] (2 wrote them in its compact JSON form,
+/// 1 as sent to the server).
+pub const SCHEMA_VERSION: u32 = 3;
 const SCHEMA_KEY: &str = "qinglian.schema";
 const SETTINGS_KEY: &str = "qinglian.settings";
 const QUARANTINE_PREFIX: &str = "qinglian.set-aside.";
@@ -90,8 +91,8 @@ fn classify(error: wasm_bindgen::JsValue) -> StorageError {
 }
 
 /// Brings an older layout up to [`SCHEMA_VERSION`]; runs once at start-up.
-/// From 1 to 2 only the form of the log's chunks changed, and
-/// [`load_events`] rewrites any chunk still in the older form whatever the
+/// From 1 to 2 and from 2 to 3 only the form of the log's chunks changed,
+/// and reading a chunk still in an earlier form rewrites it whatever the
 /// stamp says, so the only step here is stamping it.
 pub fn migrate() -> Result<(), StorageError> {
     let found = read_raw(SCHEMA_KEY)
@@ -229,10 +230,12 @@ pub fn note_started() -> bool {
 // ---------------------------------------------------------------------------
 // The progress event log.
 //
-// Layout (schema 2): `qinglian.device` holds this browser's device id;
+// Layout (schema 3): `qinglian.device` holds this browser's device id;
 // `qinglian.events.NNNNNN` hold the log in chunks of up to CHUNK_SIZE events
-// (in the compact form of `log_chunk`; schema 1 wrote JSON arrays of events,
-// still read and rewritten on loading); `qinglian.events.meta` holds
+// (in the packed form of `log_chunk`, about 13 characters an event: the
+// browser loads the whole of a site's storage at the first read, so this
+// is paid at every start; schema 1 wrote JSON arrays of events and schema 2
+// compact JSON, both still read and rewritten when read); `qinglian.events.meta` holds
 // `{chunks, next_seq}`. Appending
 // rewrites only the last chunk, so a write costs the same with 10 or 10,000
 // events stored. A chunk that cannot be read is set aside and the rest loads.
@@ -337,7 +340,7 @@ fn open_log() -> Result<EventLog, StorageError> {
 }
 
 /// One chunk's events; `None` when it is absent or cannot be read (then it
-/// is set aside). One in the older form is rewritten in the compact one.
+/// is set aside). One in an earlier form is rewritten in the packed one.
 fn read_chunk(index: usize) -> Option<Vec<Event>> {
     let key = chunk_key(index);
     let raw = read_raw(&key)?;

@@ -254,7 +254,7 @@ fn a_reset_keeps_the_device_and_its_sequence_going() {
 }
 
 #[wasm_bindgen_test]
-fn a_log_written_by_the_older_version_loads_and_is_rewritten_compactly() {
+fn a_log_written_by_an_older_version_loads_and_is_rewritten_packed() {
     fresh();
     let device = storage::device_id().unwrap();
     let events = history(&device, storage::CHUNK_SIZE + 30);
@@ -270,21 +270,16 @@ fn a_log_written_by_the_older_version_loads_and_is_rewritten_compactly() {
     local()
         .set_item("qinglian.events.meta", r#"{"chunks":2,"next_seq":287}"#)
         .unwrap();
-    let old_size = local()
-        .get_item("qinglian.events.000000")
-        .unwrap()
-        .unwrap()
-        .len();
+    let old_size = qinglian_core::log_chunk::stored_size(
+        &local().get_item("qinglian.events.000000").unwrap().unwrap(),
+    );
 
     let loaded = storage::load_events().unwrap();
     assert_eq!(loaded.all().unwrap(), events);
     let rewritten = local().get_item("qinglian.events.000000").unwrap().unwrap();
-    assert!(rewritten.starts_with("{\"v\":2"), "{}", &rewritten[..40]);
-    assert!(
-        rewritten.len() * 2 < old_size,
-        "{} against {old_size}",
-        rewritten.len()
-    );
+    assert!(rewritten.starts_with("v3:"), "{}", &rewritten[..40]);
+    let packed = qinglian_core::log_chunk::stored_size(&rewritten);
+    assert!(packed * 8 < old_size, "{packed} against {old_size}");
     assert!(storage::set_aside_entries().is_empty());
     // Read again from the compact form, and appended to.
     let mut again = storage::load_events().unwrap();
@@ -301,7 +296,9 @@ fn a_log_written_by_the_older_version_loads_and_is_rewritten_compactly() {
 fn fifty_thousand_events_fit_in_the_browsers_storage() {
     // Years of daily study. Chromium keeps about 5.2 million characters per
     // site; written as the server receives them (195 characters each), about
-    // 26,000 of these filled it. Compact, 50,001 take 4.46 million.
+    // 26,000 of these filled it. In the compact JSON of schema 2, 50,001
+    // took 4.46 million; packed, well under a fifth of that (and the browser
+    // loads all of it at the app's first read of its storage).
     fresh();
     let mut log = storage::load_events().unwrap();
     let device = log.device.clone();
@@ -310,12 +307,18 @@ fn fifty_thousand_events_fit_in_the_browsers_storage() {
     log.record(study(60), 1_790_000_000_000).unwrap();
     let used: usize = (0..local().length().unwrap())
         .filter_map(|i| local().key(i).unwrap())
-        .map(|key| key.len() + local().get_item(&key).unwrap().unwrap_or_default().len())
+        .map(|key| {
+            key.len()
+                + qinglian_core::log_chunk::stored_size(
+                    &local().get_item(&key).unwrap().unwrap_or_default(),
+                )
+        })
         .sum();
     let old_form = serde_json::to_string(&events).unwrap().len();
     web_sys::console::log_1(
         &format!("50,001 events take {used} characters of storage; as sent to the server, 50,000 take {old_form}").into(),
     );
+    assert!(used < 892_000, "{used} characters");
     let reloaded = storage::load_events().unwrap();
     assert_eq!(reloaded.all().unwrap().len(), 50_001);
     assert_eq!(reloaded.all().unwrap()[..50_000], events[..]);
