@@ -2,10 +2,10 @@
 // module is evaluated with the app's JavaScript, before the wasm starts, so
 // on an installed app these reads run in parallel with the compile instead
 // of one after another once the app has mounted:
-// - the build's content edition the learner's stored settings name, from
-//   the service worker's cache;
-// - the edition the bureau's server published in that language, if one is
-//   kept in Cache Storage (src/storage.rs keeps it there).
+// - the build's content edition the learner's stored settings name, and its
+//   outline (what Today is drawn from first), from the service worker's cache;
+// - the edition the bureau's server published in that language and its
+//   outline, if kept in Cache Storage (src/storage.rs keeps them there).
 // Nothing is started on a first visit (no settings yet). The app takes each
 // result once, if it asks for the same thing, and reads for itself
 // otherwise; the language rules stay in Rust: this only reads what Rust saved.
@@ -26,20 +26,23 @@ try {
   const stored = JSON.parse(localStorage.getItem("qinglian.settings") || "null");
   const lang = stored && typeof stored.lang === "string" ? stored.lang : null;
   if (lang && /^[A-Za-z-]{1,16}$/.test(lang)) {
-    const url = `/content/pack.${lang}.json`;
+    // The edition's outline (what Today shows first) and the whole edition.
     // Read to the end here too, as bytes: the app parses them as they are,
     // where text would be decoded into a JavaScript string and encoded back
     // (a quarter of a second for a large pack on a slow phone).
-    start(url, fetch(url).then((response) => (response.ok ? response.arrayBuffer() : Promise.reject({ status: response.status }))));
+    for (const url of [`/content/outline.${lang}.json`, `/content/pack.${lang}.json`]) {
+      start(url, fetch(url).then((response) => (response.ok ? response.arrayBuffer() : Promise.reject({ status: response.status }))));
+    }
     if (typeof caches !== "undefined") {
-      const path = `/published/pack.${lang}.json`;
-      start(
-        path,
-        caches
-          .open(PUBLISHED_CACHE)
-          .then((cache) => cache.match(path))
-          .then((response) => (response ? response.arrayBuffer() : null))
-      );
+      for (const path of [`/published/outline.${lang}.json`, `/published/pack.${lang}.json`]) {
+        start(
+          path,
+          caches
+            .open(PUBLISHED_CACHE)
+            .then((cache) => cache.match(path))
+            .then((response) => (response ? response.arrayBuffer() : null))
+        );
+      }
     }
   }
 } catch (_) {

@@ -24,6 +24,31 @@ pub fn pack_url(lang: Lang) -> String {
     format!("/content/pack.{}.json", lang.tag())
 }
 
+/// Where the build's outline of the edition in `lang` is served.
+pub fn outline_url(lang: Lang) -> String {
+    format!("/content/outline.{}.json", lang.tag())
+}
+
+/// The outline (`Pack::outline`) of the edition [`load`] is about to give,
+/// read first so that Today need not wait for the whole edition: the
+/// published edition's when one is kept, else the build's. `None` when it
+/// cannot be had (not known yet whether content is published, an outline
+/// not kept, a failed read): then every page waits for the whole edition.
+pub async fn load_outline(lang: Lang) -> Option<Pack> {
+    let bytes = match crate::storage::published_kept()? {
+        true => crate::storage::published(&crate::sync::published_outline_path(lang)).await?,
+        false => {
+            let url = outline_url(lang);
+            let read = match take_started(&url).dyn_into::<js_sys::Promise>() {
+                Ok(started) => started_bytes(started).await,
+                Err(_) => fetch_bytes(&url).await,
+            };
+            read.ok()?
+        }
+    };
+    serde_json::from_slice(&bytes).ok()
+}
+
 /// The pack's state as the pages see it.
 #[derive(Clone, Debug)]
 pub enum PackState {

@@ -27,6 +27,10 @@ pub struct AppState {
     pub storage_error: RwSignal<Option<storage::StorageError>>,
     /// The lessons, quizzes, scenarios and checklists.
     pub pack: RwSignal<PackState>,
+    /// The edition's outline (`Pack::outline`), read before the whole
+    /// edition so that Today is drawn while the rest is read; `None` until
+    /// then, or when there is none to read.
+    pub outline: RwSignal<Option<Arc<Pack>>>,
     /// The event log, in memory and in storage.
     pub log: RwSignal<storage::EventLog, LocalStorage>,
     /// Everything derived from the log.
@@ -246,6 +250,7 @@ impl AppState {
             update_ready: RwSignal::new(false),
             storage_error: RwSignal::new(migrated.err().or(log_error)),
             pack: RwSignal::new(PackState::Loading),
+            outline: RwSignal::new(None),
             log,
             progress,
             kept_fold: StoredValue::new(kept_fold),
@@ -255,10 +260,21 @@ impl AppState {
         // The edition in the reader's language, loaded again when the
         // language changes (progress refers to ids, so it carries over).
         let pack_signal = state.pack;
+        let outline_signal = state.outline;
         let lang = Memo::new(move |_| state.settings.with(|s| s.lang));
         Effect::new(move |_| {
             let lang = lang.get();
             leptos::task::spawn_local(async move {
+                // The outline first, and a frame drawn with it (Today), before
+                // the whole edition is parsed: with hundreds of lessons that
+                // takes a slow phone a good part of a second.
+                if let Some(outline) = pack::load_outline(lang).await {
+                    if lang == state.settings.with_untracked(|s| s.lang) {
+                        crate::timing::mark("outline-loaded");
+                        outline_signal.set(Some(Arc::new(outline)));
+                        after_next_frame(100).await;
+                    }
+                }
                 let loaded = pack::load(lang).await;
                 crate::timing::mark("pack-loaded");
                 // A slow load must not overwrite a newer language's edition.

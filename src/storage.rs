@@ -732,6 +732,16 @@ fn note_published(kept: bool) {
     }
 }
 
+/// Whether published content is kept, as far as known without opening
+/// Cache Storage: `Some(false)` none, `Some(true)` some, `None` not known.
+pub fn published_kept() -> Option<bool> {
+    match read_raw(PUBLISHED_NOTE_KEY).as_deref() {
+        Some("0") => Some(false),
+        Some("1") => Some(true),
+        _ => None,
+    }
+}
+
 /// Keeps `text` under `path` in the published-content cache.
 pub async fn put_published(path: &str, text: &str) -> Result<(), StorageError> {
     // Noted first: content kept while the note said "none" would be hidden.

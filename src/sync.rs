@@ -96,12 +96,32 @@ fn published_path(lang: Lang) -> String {
     format!("/published/pack.{}.json", lang.tag())
 }
 
+/// Where that edition's outline (`Pack::outline`) is kept.
+pub fn published_outline_path(lang: Lang) -> String {
+    format!("/published/outline.{}.json", lang.tag())
+}
+
+/// Keeps the outline of `pack`, the published edition for readers of
+/// `lang`, which start-up reads first.
+async fn keep_outline(lang: Lang, pack: &Pack) -> Result<(), storage::StorageError> {
+    let outline = serde_json::to_string(&pack.outline()).expect("an outline serialises");
+    storage::put_published(&published_outline_path(lang), &outline).await
+}
+
 /// The edition the bureau's server published for readers of `lang`, kept for
 /// offline use; `None` when there is none (then the build's own is used).
 /// Only the reader's edition is read at start: each was checked on arrival.
 pub async fn published_edition(lang: Lang) -> Option<Pack> {
     if let Some(bytes) = storage::published(&published_path(lang)).await {
         if let Ok(pack) = serde_json::from_slice::<Pack>(&bytes) {
+            // Kept by a version that wrote no outline: written now, for the
+            // next start (a failure only means waiting for the whole edition).
+            if storage::published(&published_outline_path(lang))
+                .await
+                .is_none()
+            {
+                let _ = keep_outline(lang, &pack).await;
+            }
             return Some(pack);
         }
     }
@@ -145,6 +165,10 @@ async fn keep_editions(raw: &str) -> Result<(), storage::StorageError> {
         let chosen = langs.iter().position(|l| *l == Some(lang)).unwrap_or(0);
         if let Some(pack) = sent.packs.get(chosen) {
             storage::put_published(&published_path(lang), pack.get()).await?;
+            // Checked on arrival, so it parses; its outline follows it.
+            if let Ok(parsed) = serde_json::from_str::<Pack>(pack.get()) {
+                keep_outline(lang, &parsed).await?;
+            }
         }
     }
     Ok(())

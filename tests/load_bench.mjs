@@ -12,6 +12,9 @@
 //   study part downloaded then (service workers are blocked in this context:
 //   the bench cannot slow a worker's network, and on a phone the worker
 //   would have begun the download while the learner read: the worst case);
+// - the floor: a minimal page (a heading and a line) installed with a
+//   service worker of its own and opened again, as the warm starts below
+//   are: what this phone takes to show any installed page;
 // - warm: an installed app (service worker and caches in place) opened again,
 //   until Today's heading is on screen, and until Today's figures are (the
 //   content pack read and the learner's log folded: the heading comes first);
@@ -29,6 +32,7 @@
 
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from "node:fs";
 import { brotliCompressSync, gzipSync, constants as zlib } from "node:zlib";
+import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { launchBrowser, phoneContext, startServer, waitForServiceWorker, DIST, SERVER } from "./e2e/harness.mjs";
@@ -136,6 +140,21 @@ function manyLessonsPack(text, count) {
   return JSON.stringify(pack);
 }
 
+/**
+ * The outline of a pack, as `Pack::outline` makes it (the build writes one
+ * next to each edition, and the app draws Today from it first). Checked
+ * against the build's own outline of the real pack before use.
+ */
+function outlineOf(pack) {
+  return {
+    ...pack,
+    lessons: pack.lessons.map((lesson) => ({ ...lesson, body: [], quiz: [] })),
+    scenarios: pack.scenarios.map((scenario) => ({ ...scenario, debrief: [], nodes: [] })),
+    risk_checklists: pack.risk_checklists.map((checklist) => ({ ...checklist, points: [] })),
+    pledge: { ...pack.pledge, text: [] },
+  };
+}
+
 /** Writes the file at `path` and its compressed copies (.br, .gz), which the server prefers, as the build does. */
 function writeWithCompressedCopies(path, text) {
   const bytes = Buffer.from(text);
@@ -175,10 +194,21 @@ function seedEvents({ count, from, now, lessons, questions }) {
   while (localStorage.getItem(key(chunks)) !== null) chunks++;
   // Ten events in a row are about one lesson, as a study session would be.
   const lessonOf = (n) => lessons[Math.floor(n / 10) % lessons.length];
+  // Ids as random as the browser's own (crypto.randomUUID, which the app
+  // stores as their 16 bytes), but the same for event n in every round.
+  const mix = (x) => {
+    x = Math.imul(x ^ (x >>> 16), 0x7feb352d);
+    x = Math.imul(x ^ (x >>> 15), 0x846ca68b);
+    return (x ^ (x >>> 16)) >>> 0;
+  };
+  const uuid = (n) => {
+    const [a, b, c, d] = [0, 1, 2, 3].map((k) => mix(n * 4 + k + 1).toString(16).padStart(8, "0"));
+    return `${a}-${b.slice(0, 4)}-4${b.slice(5)}-${"89ab"[mix(n) & 3]}${c.slice(1, 4)}-${c.slice(4)}${d}`;
+  };
   const event = (n) => {
     const lesson = lessonOf(n);
     const head = {
-      id: `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`,
+      id: uuid(n),
       device,
       seq: n + 1,
       at: now - (count - 1 - n) * 120000,
@@ -340,7 +370,30 @@ async function libraryLessons(page) {
 // A missing server would end the process before any clean-up could run.
 if (!existsSync(SERVER)) throw new Error(`no server binary at ${SERVER}: build it first (cargo xtask dist)`);
 const work = mkdtempSync(join(tmpdir(), "qinglian-load-"));
+/**
+ * The floor: a minimal page (one heading and a line, no style sheet, no
+ * script but its service worker's registration), kept in its service
+ * worker's cache and answered from there, as the app's pages are. Served by
+ * a plain HTTP server of its own on loopback. No installed page opens
+ * sooner on this phone, whatever it holds; the warm starts are printed
+ * beside it.
+ */
+async function startFloorServer() {
+  const page = `<!DOCTYPE html><html lang="zh-Hans"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>今日学习</title></head><body><main><h1>今日学习</h1><p>利用十分钟空闲时间学习。</p></main><script>navigator.serviceWorker.register("/sw.js")</script></body></html>`;
+  const worker = `self.addEventListener("install", (e) => e.waitUntil(caches.open("floor").then((c) => c.add("/")).then(() => self.skipWaiting())));
+self.addEventListener("activate", (e) => e.waitUntil(self.clients.claim()));
+self.addEventListener("fetch", (e) => { if (e.request.mode === "navigate") e.respondWith(caches.match("/").then((r) => r || fetch(e.request))); });`;
+  const floor = createServer((request, response) => {
+    const isWorker = request.url === "/sw.js";
+    response.writeHead(200, { "content-type": isWorker ? "text/javascript" : "text/html; charset=utf-8" });
+    response.end(isWorker ? worker : page);
+  });
+  await new Promise((resolve) => floor.listen(0, "127.0.0.1", resolve));
+  return { url: `http://127.0.0.1:${floor.address().port}/`, close: () => floor.close() };
+}
+
 let server;
+let floorServer;
 let manyLessonsServer;
 let browser;
 let manyLessonsText;
@@ -351,6 +404,7 @@ const staticPage = [];
 const afterWelcome = [];
 const warm = [];
 const warmToday = [];
+const floor = [];
 const manyLessons = { heading: [], figures: [], shown: [] };
 const manyEvents = { heading: [], figures: [], stored: [], chars: [], shown: null };
 
@@ -412,6 +466,13 @@ try {
   const realPack = JSON.parse(readFileSync(packPath, "utf8"));
   manyLessonsText = manyLessonsPack(readFileSync(packPath, "utf8"), MANY_LESSONS);
   writeWithCompressedCopies(packPath, manyLessonsText);
+  // Its outline, made as the build makes one (checked on the real pack).
+  const outlinePath = join(manyLessonsWork, "dist", "content", "outline.zh-Hans.json");
+  const builtOutline = readFileSync(outlinePath, "utf8");
+  if (JSON.stringify(outlineOf(realPack)) !== builtOutline) {
+    throw new Error("the bench makes outlines other than the build's (Pack::outline changed?)");
+  }
+  writeWithCompressedCopies(outlinePath, JSON.stringify(outlineOf(JSON.parse(manyLessonsText))));
   seedPlan = {
     count: MANY_EVENTS,
     lessons: realPack.lessons.map((l) => l.id),
@@ -420,6 +481,7 @@ try {
 
   server = await startServer({ dir: work });
   manyLessonsServer = await startServer({ dir: manyLessonsWork });
+  floorServer = await startFloorServer();
   browser = await launchBrowser();
   for (let run = 0; run < RUNS; run++) {
     // The static page, cold.
@@ -427,6 +489,17 @@ try {
       const context = await phoneContext(browser, { locale: "zh-CN" });
       const { page } = await slowPage(context);
       staticPage.push(await readyAfter(page, `${server.url}/static-page.html`, "h1"));
+      await context.close();
+    }
+    // The floor: the minimal page, installed, opened again.
+    {
+      const context = await phoneContext(browser, { locale: "zh-CN" });
+      const { page } = await slowPage(context);
+      await readyAfter(page, floorServer.url, HEADING);
+      await waitForServiceWorker(page);
+      await page.close();
+      const again = await slowPage(context);
+      floor.push(await readyAfter(again.page, floorServer.url, HEADING));
       await context.close();
     }
     // The app, cold: a first visit. Its service worker is blocked here: the
@@ -485,6 +558,7 @@ try {
   await browser?.close();
   await server?.stop();
   await manyLessonsServer?.stop();
+  floorServer?.close();
   rmSync(work, { recursive: true, force: true });
 }
 
@@ -497,6 +571,7 @@ const result = {
   after_welcome_ms: Math.round(median(afterWelcome)),
   warm_ms: Math.round(median(warm)),
   warm_today_ms: Math.round(median(warmToday)),
+  floor_ms: Math.round(median(floor)),
   warm_500_lessons_ms: Math.round(median(manyLessons.heading)),
   warm_500_lessons_today_ms: Math.round(median(manyLessons.figures)),
   events_wanted: MANY_EVENTS,
@@ -513,6 +588,9 @@ console.log(
   `load: the welcome answered at once, the study part then downloaded in full (no service worker's head start): Today ready ${result.after_welcome_ms} ms after the page load that follows`
 );
 console.log(`load: installed app opened again: ready in ${result.warm_ms} ms, Today's figures in ${result.warm_today_ms} ms`);
+console.log(
+  `load: the floor, a minimal page (one heading, no style sheet, no script) answered by its service worker the same way: ready in ${result.floor_ms} ms`
+);
 console.log(
   `load: with ${MANY_LESSONS} lessons (a pack of ${(Buffer.byteLength(manyLessonsText) / 1048576).toFixed(1)} MB; the Library lists ${manyLessons.shown.join(", ")} lessons): ready in ${result.warm_500_lessons_ms} ms, Today's figures in ${result.warm_500_lessons_today_ms} ms`
 );

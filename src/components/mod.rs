@@ -53,6 +53,31 @@ where
     }
 }
 
+/// Renders `children` with the edition's outline until the whole edition is
+/// loaded, then with the whole edition; otherwise as [`WithPack`]. For a page
+/// that shows only what the outline holds (titles, summaries, tiers, minutes;
+/// `Pack::outline`): Today, which then need not wait for every lesson's text.
+#[component]
+pub fn WithOutline<F, V>(children: F) -> impl IntoView
+where
+    F: Fn(Arc<Pack>) -> V + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    let state = use_app();
+    let children = Arc::new(children);
+    move || {
+        let outline = state.outline.get();
+        let loading = state.pack.with(|p| matches!(p, PackState::Loading));
+        match outline.filter(|_| loading) {
+            Some(outline) => children(outline).into_any(),
+            None => {
+                let children = children.clone();
+                view! { <WithPack children=move |pack| children(pack)/> }.into_any()
+            }
+        }
+    }
+}
+
 /// A lesson's title as a link, with its minutes and status.
 #[component]
 pub fn LessonLink(lesson: qinglian_core::content::Lesson) -> impl IntoView {

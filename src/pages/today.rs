@@ -2,7 +2,7 @@
 //! lesson of the study plan and, when one is due, a scenario; with the streak
 //! and this week's minutes.
 
-use crate::components::WithPack;
+use crate::components::WithOutline;
 use crate::state::{now_ms, today, tr, trf, use_app};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -16,7 +16,7 @@ pub fn TodayPage() -> impl IntoView {
         <section class="page today">
             <h1>{tr(Key::TodayTitle)}</h1>
             <p class="lead">{tr(Key::TodayGreeting)}</p>
-            <WithPack children=move |pack| {
+            <WithOutline children=move |pack| {
                 let pack = pack.clone();
                 move || {
                     let progress = state.progress.get();

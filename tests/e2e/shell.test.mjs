@@ -3,7 +3,7 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { appendFileSync, utimesSync } from "node:fs";
+import { appendFileSync, readFileSync, utimesSync } from "node:fs";
 import { join } from "node:path";
 import {
   startServer,
@@ -13,6 +13,7 @@ import {
   waitForServiceWorker,
   seriousViolations,
   withApp,
+  DIST,
   PHONE,
 } from "./harness.mjs";
 
@@ -128,6 +129,44 @@ test("a first visit loads the welcome part alone, then the study part; the burea
     await page.getByRole("heading", { level: 1, name: "Page not found" }).waitFor();
   } finally {
     await context.close();
+    server.cleanup();
+  }
+});
+
+test("Today is drawn from the content's outline while the whole edition is still on its way", async () => {
+  const server = await startServer();
+  // No service worker: every read goes to the network, where it can be held.
+  const context = await phoneContext(browser, { serviceWorkers: "block" });
+  const page = await context.newPage();
+  try {
+    await openAndChooseTier(page, server.url);
+    let release;
+    const held = new Promise((resolve) => (release = resolve));
+    let asked = false;
+    await page.route("**/content/pack.en.json", async (route) => {
+      asked = true;
+      await held;
+      await route.continue();
+    });
+    await page.reload();
+    await page.getByRole("heading", { level: 1, name: "Today" }).waitFor();
+    // The figures and the next lesson, while the whole edition is held back.
+    await page.locator("main .today .stats").waitFor();
+    await page.getByRole("heading", { level: 3, name: "Next lesson" }).waitFor();
+    const outline = JSON.parse(readFileSync(join(DIST, "content/outline.en.json"), "utf8"));
+    const next = await page.locator("main .session li.card p strong").first().textContent();
+    assert.ok(outline.lessons.some((l) => l.title === next), `Today offers "${next}"`);
+    assert.ok(asked, "the whole edition was asked for");
+    // A page that needs the lessons' texts waits for them, then shows them.
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Library" }).click();
+    await page.getByRole("status").filter({ hasText: "Loading" }).waitFor();
+    release();
+    await page.locator('main a[href^="/lesson/"]').first().waitFor();
+    await page.locator('main a[href^="/lesson/"]').first().click();
+    await page.getByRole("button", { name: "Start the quiz" }).waitFor();
+  } finally {
+    await context.close();
+    await server.stop();
     server.cleanup();
   }
 });

@@ -335,7 +335,7 @@ fn size_rows(dist: &Path) -> Result<Vec<Row>> {
         let wire = std::fs::metadata(dist.join(format!("{name}.br")))
             .map_or(bytes.len() as u64, |m| m.len());
         let study_part =
-            part_of("index.html", &study_html, &name) || name == "content/pack.zh-Hans.json";
+            part_of("index.html", &study_html, &name) || build::opened_with_primary_content(&name);
         let first_visit = match &welcome_html {
             Some(html) => part_of(WELCOME_HTML, html, &name),
             None => study_part,

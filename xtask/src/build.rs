@@ -286,6 +286,19 @@ pub fn pack_file_name(lang: qinglian_core::settings::Lang) -> String {
     format!("pack.{}.json", lang.tag())
 }
 
+/// Is `name` (a path in the build, without the leading slash) content the
+/// study part opens with, the primary edition's outline and whole pack?
+pub fn opened_with_primary_content(name: &str) -> bool {
+    let primary = qinglian_core::settings::Lang::ZhHans;
+    name.strip_prefix("content/")
+        .is_some_and(|file| file == pack_file_name(primary) || file == outline_file_name(primary))
+}
+
+/// The file each edition's outline (`Pack::outline`) is served as.
+pub fn outline_file_name(lang: qinglian_core::settings::Lang) -> String {
+    format!("outline.{}.json", lang.tag())
+}
+
 fn write_editions(editions: &qinglian_core::content::Editions, dir: &Path) -> Result<Vec<PathBuf>> {
     let mut written = Vec::new();
     for pack in &editions.packs {
@@ -326,6 +339,13 @@ fn write_content_pack(root: &Path, staging: &Path) -> Result<()> {
     std::fs::create_dir_all(&dir)
         .map_err(|err| format!("cannot create {}: {err}", dir.display()))?;
     write_editions(&editions, &dir)?;
+    // Each edition's outline too, which the app reads first (Today is drawn
+    // from it while the whole edition is read).
+    for pack in &editions.packs {
+        let json = serde_json::to_string(&pack.outline())
+            .map_err(|err| format!("cannot write the outline: {err}"))?;
+        write(&dir.join(outline_file_name(pack.lang)), json.as_bytes())?;
+    }
     println!("content {}:\n{}", editions.version, editions.summary());
     Ok(())
 }
@@ -393,7 +413,7 @@ fn find_inline_module(html: &str) -> Option<(usize, usize, usize, usize)> {
 /// sw.js = the build's hash and file list + the worker's code from public/sw.js.
 /// Leaves out `not_precached`; lists first (STUDY_FIRST) what the study part
 /// needs to open, index.html and the files it names and the primary
-/// edition's content pack, which the worker downloads before the rest.
+/// edition's outline and content pack, which the worker downloads before the rest.
 fn write_service_worker(root: &Path, staging: &Path, not_precached: &[String]) -> Result<()> {
     let template_path = root.join("public/sw.js");
     let template = std::fs::read_to_string(&template_path)
@@ -409,7 +429,11 @@ fn write_service_worker(root: &Path, staging: &Path, not_precached: &[String]) -
         .iter()
         .map(|(url, _)| url.as_str())
         .filter(|url| {
-            *url == "/index.html" || *url == "/content/pack.zh-Hans.json" || html_names(&index, url)
+            *url == "/index.html"
+                || url
+                    .strip_prefix('/')
+                    .is_some_and(opened_with_primary_content)
+                || html_names(&index, url)
         })
         .collect();
     let mut all = Vec::new();

@@ -293,6 +293,63 @@ impl Pack {
         crate::hash::fnv1a64_hex(&body)
     }
 
+    /// The edition without what only its own pages show: what Today needs
+    /// (each lesson's, scenario's and risk checklist's id, title or post,
+    /// summary, tiers, topics and minutes; the pledge's version and title),
+    /// without lesson texts, quizzes, scenario steps, risk points and the
+    /// pledge's text: about a tenth of the edition's size. The app reads it at start and shows Today from it
+    /// while the whole edition is still being read and parsed, so Today
+    /// does not wait on hundreds of lessons' texts.
+    pub fn outline(&self) -> Pack {
+        Pack {
+            version: self.version.clone(),
+            lang: self.lang,
+            lessons: self
+                .lessons
+                .iter()
+                .map(|lesson| Lesson {
+                    id: lesson.id.clone(),
+                    title: lesson.title.clone(),
+                    summary: lesson.summary.clone(),
+                    tiers: lesson.tiers.clone(),
+                    minutes: lesson.minutes,
+                    topics: lesson.topics.clone(),
+                    body: Vec::new(),
+                    quiz: Vec::new(),
+                })
+                .collect(),
+            scenarios: self
+                .scenarios
+                .iter()
+                .map(|scenario| Scenario {
+                    id: scenario.id.clone(),
+                    title: scenario.title.clone(),
+                    summary: scenario.summary.clone(),
+                    tiers: scenario.tiers.clone(),
+                    start: scenario.start.clone(),
+                    lessons: scenario.lessons.clone(),
+                    debrief: Vec::new(),
+                    nodes: Vec::new(),
+                })
+                .collect(),
+            risk_checklists: self
+                .risk_checklists
+                .iter()
+                .map(|checklist| RiskChecklist {
+                    id: checklist.id.clone(),
+                    post: checklist.post.clone(),
+                    summary: checklist.summary.clone(),
+                    points: Vec::new(),
+                })
+                .collect(),
+            pledge: Pledge {
+                version: self.pledge.version,
+                title: self.pledge.title.clone(),
+                text: Vec::new(),
+            },
+        }
+    }
+
     pub fn lesson(&self, id: &str) -> Option<&Lesson> {
         self.lessons.iter().find(|l| l.id == id)
     }

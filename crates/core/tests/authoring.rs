@@ -427,3 +427,100 @@ fn the_quiz_shape_is_measured() {
         }
     );
 }
+
+/// Today is drawn from the outline while the whole edition loads: for every
+/// edition, tier and stage of study, the outline must give the same plan,
+/// next lesson (with its title, summary and minutes), scenario and pledge as
+/// the whole edition, at a small part of its size.
+#[test]
+fn the_outline_gives_today_what_the_whole_edition_gives() {
+    use qinglian_core::events::{Event, EventKind};
+    use qinglian_core::progress::{fold, scenario_due, StudyPlan};
+    use qinglian_core::settings::Tier;
+
+    let content = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../content");
+    let editions = compile_editions(&content).expect("the repository's content compiles");
+    let now = 1_790_000_000_000i64;
+    for pack in &editions.packs {
+        let outline = pack.outline();
+        let whole_size = serde_json::to_string(pack).unwrap().len();
+        let outline_size = serde_json::to_string(&outline).unwrap().len();
+        assert!(
+            outline_size * 8 < whole_size,
+            "outline {outline_size} bytes against {whole_size}"
+        );
+        assert_eq!(outline.version, pack.version);
+        for tier in Tier::ALL {
+            // No lesson done yet, then more and more of them, an elective
+            // chosen, and a scenario played on the way.
+            for done in (0..=pack.lessons.len()).step_by(3) {
+                let mut events: Vec<Event> = pack.lessons[..done]
+                    .iter()
+                    .enumerate()
+                    .map(|(n, lesson)| Event {
+                        id: format!("e{n}"),
+                        device: "d".into(),
+                        seq: n as u64 + 1,
+                        at: now - 1_000_000 + n as i64,
+                        kind: EventKind::LessonDone {
+                            lesson: lesson.id.clone(),
+                        },
+                    })
+                    .collect();
+                if let Some(elective) = pack.lessons.iter().find(|l| !l.tiers.contains(&tier)) {
+                    events.push(Event {
+                        id: "elective".into(),
+                        device: "d".into(),
+                        seq: 900,
+                        at: now - 500,
+                        kind: EventKind::ElectiveChosen {
+                            lesson: elective.id.clone(),
+                        },
+                    });
+                }
+                if done % 2 == 1 {
+                    events.push(Event {
+                        id: "scenario".into(),
+                        device: "d".into(),
+                        seq: 901,
+                        at: now - 10 * 86_400_000,
+                        kind: EventKind::ScenarioFinished {
+                            scenario: pack.scenarios[0].id.clone(),
+                            choices: vec![],
+                            sound: 1,
+                            total: 1,
+                        },
+                    });
+                }
+                let progress = fold(&events, 0);
+                let plan = StudyPlan::for_learner(pack, &progress, tier);
+                let from_outline = StudyPlan::for_learner(&outline, &progress, tier);
+                assert_eq!(from_outline, plan, "{tier:?}, {done} done");
+                let next = |p: &qinglian_core::content::Pack, plan: &StudyPlan| {
+                    plan.next_lesson(&progress)
+                        .and_then(|id| p.lesson(id))
+                        .map(|l| (l.id.clone(), l.title.clone(), l.summary.clone(), l.minutes))
+                };
+                assert_eq!(next(&outline, &from_outline), next(pack, &plan));
+                assert_eq!(
+                    progress.pledge_needed(outline.pledge.version),
+                    progress.pledge_needed(pack.pledge.version)
+                );
+                let rechecks = |p: &qinglian_core::content::Pack| {
+                    p.risk_checklists
+                        .iter()
+                        .filter(|c| progress.risk_recheck_due(&c.id, now))
+                        .map(|c| (c.id.clone(), c.post.clone()))
+                        .collect::<Vec<_>>()
+                };
+                assert_eq!(rechecks(&outline), rechecks(pack));
+                let scenario = |p: &qinglian_core::content::Pack| {
+                    scenario_due(p, &progress, tier, now)
+                        .and_then(|id| p.scenario(id))
+                        .map(|s| (s.id.clone(), s.title.clone(), s.summary.clone()))
+                };
+                assert_eq!(scenario(&outline), scenario(pack));
+            }
+        }
+    }
+}
