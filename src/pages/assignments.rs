@@ -37,6 +37,9 @@ pub fn AssignmentsPage() -> impl IntoView {
                 <Outbox belongs=is_assignment_request/>
                 {move || {
                     let progress = state.progress.get();
+                    // The cards name lessons from the content, which may
+                    // still be loading: drawn again once it is in.
+                    state.pack.track();
                     let now = now_ms();
                     let offset = offset_minutes();
                     let mut assignments = state.together.view.with(|v| v.assignments.clone());

@@ -156,19 +156,24 @@ pub fn SessionPage() -> impl IntoView {
     let params = use_params_map();
     view! {
         <TogetherPage title=Key::SessionsTitle intro=Key::SessionsIntro children=move |user: User| {
-            // Redrawn only when this session changes (a confirmed check-in),
-            // not on every sync.
+            // Redrawn only when this session changes (a confirmed check-in)
+            // or the content arrives, not on every sync.
             let session = Memo::new(move |_| {
                 let id: Option<i64> = params.read().get("id").and_then(|id| id.parse().ok());
                 state.together.view.with(|v| v.sessions.iter().find(|s| Some(s.id) == id).cloned())
             });
             let user = user.clone();
-            move || match session.get() {
-                Some(session) => view! { <SessionDetail session=session user=user.clone()/> }.into_any(),
-                None => view! {
-                    <p class="notice">{tr(Key::SessionNotFound)}</p>
-                    <A href="/sessions" attr:class="button">{tr(Key::SessionBack)}</A>
-                }.into_any(),
+            move || {
+                // It names lessons from the content, which may still be
+                // loading when the page opens.
+                state.pack.track();
+                match session.get() {
+                    Some(session) => view! { <SessionDetail session=session user=user.clone()/> }.into_any(),
+                    None => view! {
+                        <p class="notice">{tr(Key::SessionNotFound)}</p>
+                        <A href="/sessions" attr:class="button">{tr(Key::SessionBack)}</A>
+                    }.into_any(),
+                }
             }
         }/>
     }

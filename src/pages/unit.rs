@@ -127,7 +127,16 @@ fn Report(unit_id: i64, report: Value) -> impl IntoView {
         <p class="lead">{text(&report["unit"]["name"])}</p>
         <p class="muted">{trf(Key::UnitMembers, vec![("n", members.len().to_string())])}
             {report["generated_at"].as_i64().map(|at| format!(" · {}", date_time(at)))}</p>
-        <TogetherSections report=report.clone()/>
+        {
+            // Its lesson titles come from the content, which may still be
+            // loading when the report arrives: drawn again once it is in.
+            let pack = use_app().pack;
+            let report = report.clone();
+            move || {
+                pack.track();
+                view! { <TogetherSections report=report.clone()/> }
+            }
+        }
         <h2>{tr(Key::ReportMembers)}</h2>
         <div class="table-scroll" tabindex="0" role="region" aria-label=tr(Key::UnitReportTitle)>
             <table class="report-table">
