@@ -314,16 +314,27 @@ pub fn decode(raw: &str) -> Result<Vec<Event>, String> {
     if chunk.v != 2 {
         return Err(unknown_form(&chunk.v.to_string()));
     }
-    let mut at = 0i64;
-    chunk
+    let events = chunk
         .events
         .into_iter()
+        .map(|StoredEvent(id, device, seq, step, kind)| (id, device, seq, step, kind));
+    events_of(&chunk.devices, events)
+}
+
+/// A chunk's events from its stored fields (id, index into `devices`, seq,
+/// step from the event before, kind), in either form.
+fn events_of(
+    devices: &[String],
+    stored: impl Iterator<Item = (String, usize, u64, i64, StoredKind)>,
+) -> Result<Vec<Event>, String> {
+    let mut at = 0i64;
+    stored
         .enumerate()
-        .map(|(n, StoredEvent(id, device, seq, step, kind))| {
+        .map(|(n, (id, device, seq, step, kind))| {
             at = at.wrapping_add(step);
             Ok(Event {
                 id,
-                device: device_of(&chunk.devices, n, device)?,
+                device: device_of(devices, n, device)?,
                 seq,
                 at,
                 kind: kind.into(),
@@ -369,22 +380,13 @@ fn decode_packed(packed: &str) -> Result<Vec<Event>, String> {
     if !rest.is_empty() {
         return Err("the packed chunk has bytes after its last event".into());
     }
-    let mut at = 0i64;
-    chunk
+    let events = chunk
         .events
         .into_iter()
-        .enumerate()
-        .map(|(n, PackedEvent(id, device, seq, step, kind))| {
-            at = at.wrapping_add(step);
-            Ok(Event {
-                id: id.into_text(),
-                device: device_of(&chunk.devices, n, device as usize)?,
-                seq,
-                at,
-                kind: kind.into(),
-            })
-        })
-        .collect()
+        .map(|PackedEvent(id, device, seq, step, kind)| {
+            (id.into_text(), device as usize, seq, step, kind)
+        });
+    events_of(&chunk.devices, events)
 }
 
 /// The first character of the packed form's alphabet: 32,768 characters
