@@ -117,9 +117,10 @@ async fn started_bytes(started: js_sys::Promise) -> Result<Vec<u8>, Message> {
 }
 
 /// The edition in `lang`: the server's when one was published, else the
-/// build's.
-pub async fn load(lang: Lang) -> PackState {
-    if let Some(pack) = crate::sync::published_edition(lang).await {
+/// build's. `outline_read`: its outline was read just before (so a
+/// published edition's is kept and need not be looked for).
+pub async fn load(lang: Lang, outline_read: bool) -> PackState {
+    if let Some(pack) = crate::sync::published_edition(lang, !outline_read).await {
         return PackState::Ready(std::sync::Arc::new(pack));
     }
     crate::timing::mark("published-checked");

@@ -268,14 +268,16 @@ impl AppState {
                 // The outline first, and a frame drawn with it (Today), before
                 // the whole edition is parsed: with hundreds of lessons that
                 // takes a slow phone a good part of a second.
-                if let Some(outline) = pack::load_outline(lang).await {
+                let outline = pack::load_outline(lang).await;
+                let outline_read = outline.is_some();
+                if let Some(outline) = outline {
                     if lang == state.settings.with_untracked(|s| s.lang) {
                         crate::timing::mark("outline-loaded");
                         outline_signal.set(Some(Arc::new(outline)));
                         after_next_frame(100).await;
                     }
                 }
-                let loaded = pack::load(lang).await;
+                let loaded = pack::load(lang, outline_read).await;
                 crate::timing::mark("pack-loaded");
                 // A slow load must not overwrite a newer language's edition.
                 if lang == state.settings.with_untracked(|s| s.lang) {

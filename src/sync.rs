@@ -111,14 +111,17 @@ async fn keep_outline(lang: Lang, pack: &Pack) -> Result<(), storage::StorageErr
 /// The edition the bureau's server published for readers of `lang`, kept for
 /// offline use; `None` when there is none (then the build's own is used).
 /// Only the reader's edition is read at start: each was checked on arrival.
-pub async fn published_edition(lang: Lang) -> Option<Pack> {
+/// `outline_unread`: start-up did not read this edition's outline, which
+/// may then be missing (kept by a version that wrote none).
+pub async fn published_edition(lang: Lang, outline_unread: bool) -> Option<Pack> {
     if let Some(bytes) = storage::published(&published_path(lang)).await {
         if let Ok(pack) = serde_json::from_slice::<Pack>(&bytes) {
             // Kept by a version that wrote no outline: written now, for the
             // next start (a failure only means waiting for the whole edition).
-            if storage::published(&published_outline_path(lang))
-                .await
-                .is_none()
+            if outline_unread
+                && storage::published(&published_outline_path(lang))
+                    .await
+                    .is_none()
             {
                 let _ = keep_outline(lang, &pack).await;
             }
