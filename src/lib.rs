@@ -10,6 +10,7 @@ pub mod storage;
 pub mod study_time;
 pub mod sync;
 pub mod timing;
+pub mod today_picture;
 pub mod together;
 
 use components::{icons::BrandMark, layout::Layout, welcome::Welcome};
@@ -165,7 +166,8 @@ pub fn WelcomeApp() -> impl IntoView {
 }
 
 /// Starts a part of the app: index.html's stand-in goes as the app's own
-/// frame arrives, then the part mounts. Called by each part's `main`.
+/// frame arrives, then the part mounts (out of sight while Today's picture
+/// is on screen: see [`today_picture`]). Called by each part's `main`.
 pub fn start<V: IntoView + 'static>(app: fn() -> V) {
     timing::mark("wasm-started");
     console_error_panic_hook::set_once();
@@ -175,6 +177,6 @@ pub fn start<V: IntoView + 'static>(app: fn() -> V) {
     {
         shell.remove();
     }
-    leptos::mount::mount_to_body(app);
+    leptos::mount::mount_to(today_picture::app_root(), app).forget();
     timing::mark("mounted");
 }

@@ -310,6 +310,12 @@ impl AppState {
                 // it was not yet, so the snapshot covers it.
                 state.complete_log();
                 state.keep_snapshot();
+                // Today as it is now, for the next start: after the redraw
+                // of what was just recorded (study time), which the reactive
+                // system runs in the microtasks queued before this one.
+                leptos::task::spawn_local(async {
+                    crate::today_picture::keep();
+                });
             }
         });
         let _ = document()

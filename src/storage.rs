@@ -6,6 +6,7 @@
 use gloo_storage::{LocalStorage, Storage};
 use qinglian_core::i18n::{Key, Message};
 use qinglian_core::settings::{Lang, Settings};
+use qinglian_core::today_picture;
 use wasm_bindgen::JsCast;
 
 /// Every key starts with this, so the app never touches another site's data
@@ -66,9 +67,20 @@ pub fn read_raw(key: &str) -> Option<String> {
     storage().ok()?.get_item(key).ok().flatten()
 }
 
-/// Writes a raw entry, telling a full quota apart from other failures.
+/// Writes a raw entry, telling a full quota apart from other failures. On a
+/// full quota Today's picture (only a cache of the screen) makes room and
+/// the write is tried once more: it never takes the learner's records' room.
 pub fn write_raw(key: &str, value: &str) -> Result<(), StorageError> {
-    storage()?.set_item(key, value).map_err(classify)
+    let storage = storage()?;
+    match storage.set_item(key, value).map_err(classify) {
+        Err(StorageError::Full)
+            if key != today_picture::KEY && read_raw(today_picture::KEY).is_some() =>
+        {
+            remove(today_picture::KEY);
+            storage.set_item(key, value).map_err(classify)
+        }
+        result => result,
+    }
 }
 
 pub fn remove(key: &str) {
@@ -627,6 +639,9 @@ impl EventLog {
     /// ones for repeats, or refuse them).
     pub fn clear(&mut self) {
         remove(SNAPSHOT_KEY);
+        // It shows the progress forgotten here (and, after a sign-out, the
+        // name of the one who signed out).
+        remove(today_picture::KEY);
         for index in 0..self.chunks.max(count_chunks()) {
             remove(&chunk_key(index));
         }

@@ -18,6 +18,10 @@
 // - warm: an installed app (service worker and caches in place) opened again,
 //   until Today's heading is on screen, and until Today's figures are (the
 //   content pack read and the learner's log folded: the heading comes first);
+//   each painted from Today's picture when the app kept one that still holds
+//   (src/today_picture.rs), so also until the app's own Today's figures are
+//   (the app running: every button answers). Each warm start follows a use
+//   of the app that ended on Today, as a learner's day does;
 // - warm with 500 lessons: the same, with a synthetic content pack of 500
 //   lessons (the real pack's lessons repeated under new ids and titles),
 //   served by a second server over its own copy of the build;
@@ -68,10 +72,17 @@ async function slowPage(context) {
   return { page, received };
 }
 
-/** What the timings wait for: any page's heading, and Today's figures. */
+/**
+ * What the timings wait for: any page's heading, and Today's figures, drawn
+ * by the app or painted from Today's picture (`src/today_picture.rs`); the
+ * app's own Today's figures (the app running, every button answering); and
+ * the picture itself (whether it was painted).
+ */
 const HEADING = "main h1";
 const TODAY_FIGURES = "main .today .stats";
-const WATCHED = [HEADING, TODAY_FIGURES, "h1"];
+const APP_FIGURES = "#app main .today .stats";
+const PICTURE = "#today-picture";
+const WATCHED = [HEADING, TODAY_FIGURES, APP_FIGURES, PICTURE, "h1"];
 
 /**
  * Runs in the page before its own scripts: notes, in `window.__shownAt`, the
@@ -113,6 +124,20 @@ async function readyAt(page, selector) {
     if (Date.now() > deadline) throw new Error(`${selector} was not on screen after two minutes`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** Whether `selector` was drawn in this page load (asked once, not waited for). */
+async function wasShown(page, selector) {
+  return page.evaluate((s) => Boolean(window.__shownAt && s in window.__shownAt), selector);
+}
+
+/**
+ * Waits until the app has kept Today's picture, as it does a moment after
+ * drawing Today (and when the learner leaves it): a learner who opens the
+ * app again has seen Today before.
+ */
+async function pictureKept(page) {
+  await page.waitForFunction(() => localStorage.getItem("qinglian.today-picture") !== null, null, { timeout: 60000 });
 }
 
 /** Milliseconds from the navigation's start until `selector` is on screen. */
@@ -302,13 +327,16 @@ async function warmStart(browser, url, { prepare, check } = {}) {
     const { page } = await slowPage(context);
     await readyAfter(page, url, HEADING);
     await installFromWelcome(page);
+    await pictureKept(page);
     await page.close();
     const prepared = prepare ? await prepare(context) : undefined;
     const again = await slowPage(context);
     const heading = await readyAfter(again.page, url, HEADING);
     const figures = await readyAt(again.page, TODAY_FIGURES);
+    const running = await readyAt(again.page, APP_FIGURES);
+    const painted = await wasShown(again.page, PICTURE);
     const checked = check ? await check(again.page, prepared) : undefined;
-    return { heading, figures, prepared, checked };
+    return { heading, figures, running, painted, prepared, checked };
   } finally {
     await context.close();
   }
@@ -405,8 +433,11 @@ const afterWelcome = [];
 const warm = [];
 const warmToday = [];
 const floor = [];
-const manyLessons = { heading: [], figures: [], shown: [] };
-const manyEvents = { heading: [], figures: [], stored: [], chars: [], shown: null };
+const manyLessons = { heading: [], figures: [], running: [], shown: [] };
+const manyEvents = { heading: [], figures: [], running: [], stored: [], chars: [], shown: null };
+const warmRunning = [];
+/** For each timed warm start, whether Today's picture was painted. */
+const painted = [];
 
 /**
  * Fills the log with up to MANY_EVENTS events, in rounds: events are written
@@ -424,6 +455,9 @@ const seedFor = (url) => async (context) => {
     const plan = { ...seedPlan, now: Date.now(), from: 0 };
     for (let round = 1; ; round++) {
       await page.goto(`${url}/api/bench-seeding`);
+      // Today's picture of before the seeding would no longer be painted;
+      // the app keeps a new one when it has drawn Today with the new log.
+      await page.evaluate(() => localStorage.removeItem("qinglian.today-picture"));
       const added = await page.evaluate(seedEvents, plan);
       plan.from += added;
       await page.goto(url);
@@ -440,6 +474,7 @@ const seedFor = (url) => async (context) => {
       .catch(() => {
         throw new Error(`the app kept no snapshot of the progress of the ${plan.from} events seeded`);
       });
+    await pictureKept(page);
     await page.goto(`${url}/api/bench-seeding`);
     const chars = await page.evaluate(() =>
       Object.keys(localStorage).reduce((sum, k) => sum + k.length + localStorage.getItem(k).length, 0)
@@ -525,11 +560,14 @@ try {
     const { page } = await slowPage(context);
     await readyAfter(page, server.url, "main h1");
     await installFromWelcome(page);
+    await pictureKept(page);
     await page.close();
     // Warm: opened again from the home screen.
     const again = await slowPage(context);
     warm.push(await readyAfter(again.page, server.url, HEADING));
     warmToday.push(await readyAt(again.page, TODAY_FIGURES));
+    warmRunning.push(await readyAt(again.page, APP_FIGURES));
+    painted.push(await wasShown(again.page, PICTURE));
     await context.close();
 
     // Warm, with 500 lessons in the pack.
@@ -539,6 +577,8 @@ try {
       });
       manyLessons.heading.push(run500.heading);
       manyLessons.figures.push(run500.figures);
+      manyLessons.running.push(run500.running);
+      painted.push(run500.painted);
       if (run500.checked !== undefined) manyLessons.shown.push(run500.checked);
     }
     // Warm, with 50,000 events in the log (or as many as fit).
@@ -549,6 +589,8 @@ try {
       });
       manyEvents.heading.push(runEvents.heading);
       manyEvents.figures.push(runEvents.figures);
+      manyEvents.running.push(runEvents.running);
+      painted.push(runEvents.painted);
       manyEvents.stored.push(runEvents.prepared.stored);
       manyEvents.chars.push(runEvents.prepared.chars);
       if (runEvents.checked) manyEvents.shown = runEvents.checked;
@@ -571,13 +613,18 @@ const result = {
   after_welcome_ms: Math.round(median(afterWelcome)),
   warm_ms: Math.round(median(warm)),
   warm_today_ms: Math.round(median(warmToday)),
+  warm_running_ms: Math.round(median(warmRunning)),
+  pictures_painted: painted.filter(Boolean).length,
+  warm_starts: painted.length,
   floor_ms: Math.round(median(floor)),
   warm_500_lessons_ms: Math.round(median(manyLessons.heading)),
   warm_500_lessons_today_ms: Math.round(median(manyLessons.figures)),
+  warm_500_lessons_running_ms: Math.round(median(manyLessons.running)),
   events_wanted: MANY_EVENTS,
   events_stored: Math.min(...manyEvents.stored),
   warm_events_ms: Math.round(median(manyEvents.heading)),
   warm_events_today_ms: Math.round(median(manyEvents.figures)),
+  warm_events_running_ms: Math.round(median(manyEvents.running)),
 };
 const fitted = result.events_stored === MANY_EVENTS;
 const storedText = result.events_stored.toLocaleString("en");
@@ -587,12 +634,17 @@ console.log(
 console.log(
   `load: the welcome answered at once, the study part then downloaded in full (no service worker's head start): Today ready ${result.after_welcome_ms} ms after the page load that follows`
 );
-console.log(`load: installed app opened again: ready in ${result.warm_ms} ms, Today's figures in ${result.warm_today_ms} ms`);
+console.log(
+  `load: installed app opened again: ready in ${result.warm_ms} ms, Today's figures in ${result.warm_today_ms} ms, the app running (its own Today's figures) in ${result.warm_running_ms} ms`
+);
+console.log(
+  `load: Today's picture was painted in ${result.pictures_painted} of ${result.warm_starts} timed warm starts (the learner had seen Today before in each)`
+);
 console.log(
   `load: the floor, a minimal page (one heading, no style sheet, no script) answered by its service worker the same way: ready in ${result.floor_ms} ms`
 );
 console.log(
-  `load: with ${MANY_LESSONS} lessons (a pack of ${(Buffer.byteLength(manyLessonsText) / 1048576).toFixed(1)} MB; the Library lists ${manyLessons.shown.join(", ")} lessons): ready in ${result.warm_500_lessons_ms} ms, Today's figures in ${result.warm_500_lessons_today_ms} ms`
+  `load: with ${MANY_LESSONS} lessons (a pack of ${(Buffer.byteLength(manyLessonsText) / 1048576).toFixed(1)} MB; the Library lists ${manyLessons.shown.join(", ")} lessons): ready in ${result.warm_500_lessons_ms} ms, Today's figures in ${result.warm_500_lessons_today_ms} ms, the app running in ${result.warm_500_lessons_running_ms} ms`
 );
 if (!fitted) {
   console.log(
@@ -600,7 +652,7 @@ if (!fitted) {
   );
 }
 console.log(
-  `load: with ${storedText} events in the log (${(Math.max(...manyEvents.chars) / 1e6).toFixed(2)} million characters in localStorage; Progress shows ${manyEvents.shown.attempts} quiz attempts and ${manyEvents.shown.lessonsDone} lessons done, as seeded): ready in ${result.warm_events_ms} ms, Today's figures in ${result.warm_events_today_ms} ms`
+  `load: with ${storedText} events in the log (${(Math.max(...manyEvents.chars) / 1e6).toFixed(2)} million characters in localStorage; Progress shows ${manyEvents.shown.attempts} quiz attempts and ${manyEvents.shown.lessonsDone} lessons done, as seeded): ready in ${result.warm_events_ms} ms, Today's figures in ${result.warm_events_today_ms} ms, the app running in ${result.warm_events_running_ms} ms`
 );
 console.log(`load: medians of ${RUNS} runs; 150 ms round trip, 1.6 Mbit/s, CPU slowed ${CPU_SLOWDOWN}×`);
 console.log(JSON.stringify(result));

@@ -185,6 +185,41 @@ fn recording_on_a_full_quota_fails_cleanly_and_keeps_every_earlier_event() {
     fresh();
 }
 
+#[wasm_bindgen_test]
+fn todays_picture_makes_room_for_the_learners_records_and_goes_with_a_reset() {
+    fresh();
+    let mut log = storage::load_events().unwrap();
+    log.record(study(60), 1).unwrap();
+    let picture_key = qinglian_core::today_picture::KEY;
+    local()
+        .set_item(picture_key, &"p".repeat(32 * 1024))
+        .unwrap();
+    fill_the_quota();
+    // A reflection the full storage had no room for, but for the picture
+    // (text that does not compress: the log is stored packed).
+    let mut seed: u32 = 7;
+    let text: String = (0..8 * 1024)
+        .map(|_| {
+            seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            char::from_u32(0x4e00 + (seed >> 16) % 0x5000).unwrap()
+        })
+        .collect();
+    let reflection = qinglian_core::events::EventKind::ReflectionSaved {
+        lesson: "l".into(),
+        text,
+    };
+    log.record(reflection, 2)
+        .expect("the picture, only a cache, gave its room");
+    assert_eq!(local().get_item(picture_key).unwrap(), None);
+    fresh_keep_events();
+    assert_eq!(storage::load_events().unwrap().all().unwrap().len(), 2);
+    // A reset forgets the picture too (it shows the progress forgotten).
+    local().set_item(picture_key, "{}").unwrap();
+    log.clear();
+    assert_eq!(local().get_item(picture_key).unwrap(), None);
+    fresh();
+}
+
 /// Removes the fillers only.
 fn fresh_keep_events() {
     let storage = local();
@@ -538,21 +573,26 @@ fn a_full_quota_when_writing_the_snapshot_loses_nothing() {
     fresh();
 }
 
-/// Fills local storage to the last few bytes.
+/// Fills local storage to the last few bytes (directly: `write_raw` would
+/// have Today's picture make room).
 fn fill_the_quota() {
     let chunk = "x".repeat(512 * 1024);
     let mut filled = 0;
-    while storage::write_raw(&format!("qinglian.filler.{filled}"), &chunk).is_ok() {
+    while local()
+        .set_item(&format!("qinglian.filler.{filled}"), &chunk)
+        .is_ok()
+    {
         filled += 1;
         assert!(filled < 200, "the quota never filled up");
     }
     let mut small = 4096;
     while small > 0 {
-        if storage::write_raw(
-            &format!("qinglian.filler.small.{small}.{filled}"),
-            &"y".repeat(small),
-        )
-        .is_err()
+        if local()
+            .set_item(
+                &format!("qinglian.filler.small.{small}.{filled}"),
+                &"y".repeat(small),
+            )
+            .is_err()
         {
             small /= 2;
         } else {

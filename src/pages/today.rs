@@ -12,6 +12,20 @@ use qinglian_core::progress::{scenario_due, StudyPlan, QUARTER_CREDIT_TARGET};
 #[component]
 pub fn TodayPage() -> impl IntoView {
     let state = use_app();
+    // Once Today's figures are drawn: the app takes the place of the picture
+    // of Today painted at start (if any), and, a moment later, this Today is
+    // kept as the next start's picture.
+    Effect::new(move |_| {
+        // Drawn from the outline or the whole edition, or saying why not.
+        let drawn = state.outline.with(Option::is_some)
+            || state
+                .pack
+                .with(|p| !matches!(p, crate::pack::PackState::Loading));
+        if drawn {
+            crate::today_picture::give_way();
+            gloo_timers::callback::Timeout::new(2_000, crate::today_picture::keep).forget();
+        }
+    });
     view! {
         <section class="page today">
             <h1>{tr(Key::TodayTitle)}</h1>

@@ -171,6 +171,70 @@ test("Today is drawn from the content's outline while the whole edition is still
   }
 });
 
+test("an installed app opened again shows Today's picture at once, and the app takes its place with the same figures", async () => {
+  const server = await startServer();
+  // No service worker, so the wasm can be held back on the network.
+  const context = await phoneContext(browser, { serviceWorkers: "block" });
+  const page = await context.newPage();
+  // Notes whether the picture was ever painted, how many `main`s the page
+  // ever had at once, and any script the content security policy refused.
+  await page.addInitScript(() => {
+    window.__picture = { painted: false, mains: 0, refused: [] };
+    document.addEventListener("securitypolicyviolation", (e) => window.__picture.refused.push(e.violatedDirective));
+    new MutationObserver(() => {
+      if (document.getElementById("today-picture")) window.__picture.painted = true;
+      window.__picture.mains = Math.max(window.__picture.mains, document.querySelectorAll("main").length);
+    }).observe(document, { childList: true, subtree: true });
+  });
+  try {
+    await openAndChooseTier(page, server.url);
+    const figures = (await page.locator("#app main .today .stats").textContent()).trim();
+    // Kept a moment after Today is drawn.
+    await page.waitForFunction(() => localStorage.getItem("qinglian.today-picture") !== null, null, { timeout: 10000 });
+    let release;
+    let held = new Promise((resolve) => (release = resolve));
+    await page.route("**/*_bg.wasm", async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.reload();
+    // The picture, while the app's wasm is held back: Today with its figures,
+    // the tab bar's links, the connection badge.
+    const picture = page.locator("#today-picture");
+    await picture.locator("main .today .stats").waitFor();
+    assert.equal((await picture.locator("main .today .stats").textContent()).trim(), figures);
+    await picture.getByRole("heading", { level: 1, name: "Today" }).waitFor();
+    assert.equal((await picture.locator(".connection").textContent()).trim(), "Online");
+    assert.equal(await picture.getByRole("link", { name: "Library" }).getAttribute("href"), "/library");
+    assert.equal(await page.locator("#app").count(), 0, "the app has not started");
+    release();
+    // The app takes its place: the same figures, one page.
+    await page.locator("#app main .today .stats").waitFor();
+    await picture.waitFor({ state: "detached" });
+    assert.equal((await page.locator("#app main .today .stats").textContent()).trim(), figures);
+    const seen = await page.evaluate(() => window.__picture);
+    assert.deepEqual(seen, { painted: true, mains: 1, refused: [] });
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Library" }).click();
+    await page.getByRole("heading", { level: 1, name: "Library" }).waitFor();
+
+    // Settings changed (the text size): Today was not drawn since, so the
+    // picture no longer matches what is stored and is not painted.
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Settings" }).click();
+    await page.getByLabel("Large", { exact: true }).check();
+    held = new Promise((resolve) => (release = resolve));
+    await page.goto(server.url + "/");
+    await page.locator("#boot-shell").waitFor();
+    assert.equal(await page.evaluate(() => window.__picture.painted), false, "a picture of other settings was painted");
+    release();
+    await page.locator("#app main .today .stats").waitFor();
+    assert.equal(await page.evaluate(() => document.documentElement.className), "text-large");
+  } finally {
+    await context.close();
+    await server.stop();
+    server.cleanup();
+  }
+});
+
 test("settings changed before a reload are still set after it", async () => {
   await withApp(
     browser,

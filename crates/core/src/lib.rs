@@ -18,4 +18,5 @@ pub mod settings;
 pub mod sync;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
+pub mod today_picture;
 pub mod together;

@@ -343,8 +343,14 @@ pub fn app(config: &Config, state: AppState) -> Router {
     let router = Router::new().nest("/api", api);
     let router = static_files::with_bureau_pages(router, &config.static_dir)
         .fallback_service(static_files::service(&config.static_dir));
+    let policy = axum::http::HeaderValue::from_str(&static_files::content_security_policy(
+        &config.static_dir,
+    ))
+    .expect("a policy of hashes and the fixed text is a header value");
     let router = static_files::with_welcome_first(router, &config.static_dir).layer(
-        axum::middleware::from_fn(static_files::cache_and_security_headers),
+        axum::middleware::from_fn(move |request, next| {
+            static_files::cache_and_security_headers(policy.clone(), request, next)
+        }),
     );
     let router = if config.public_url.as_ref().is_some_and(|u| u.https) {
         router.layer(tower_http::set_header::SetResponseHeaderLayer::overriding(

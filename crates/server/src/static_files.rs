@@ -94,11 +94,56 @@ pub fn with_welcome_first<S: Clone + Send + Sync + 'static>(
 }
 
 /// The content security policy: only our own files, wasm compilation allowed,
-/// no inline script, never framed.
+/// no inline script but those of the build's pages named by their hash
+/// ([`content_security_policy`]), never framed.
 pub const CONTENT_SECURITY_POLICY: &str =
     "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
 style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; manifest-src 'self'; \
 worker-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+/// The policy for a build: [`CONTENT_SECURITY_POLICY`] with the hash of each
+/// inline script of its pages (`index.html`'s painting of Today's picture),
+/// read from the files it serves, so that exactly those run and nothing
+/// injected does. A build without pages (the API alone) gets the plain one.
+pub fn content_security_policy(static_dir: &Path) -> String {
+    let mut hashes = Vec::new();
+    for page in [
+        "index.html",
+        app_parts::WELCOME_HTML,
+        AppPart::Bureau.html_file(),
+    ] {
+        if let Ok(html) = std::fs::read_to_string(static_dir.join(page)) {
+            hashes.extend(inline_scripts(&html).map(script_hash));
+        }
+    }
+    hashes.sort();
+    hashes.dedup();
+    let allowed: String = hashes.iter().map(|h| format!(" '{h}'")).collect();
+    CONTENT_SECURITY_POLICY.replacen(
+        "script-src 'self' 'wasm-unsafe-eval'",
+        &format!("script-src 'self' 'wasm-unsafe-eval'{allowed}"),
+        1,
+    )
+}
+
+/// The text of each `<script>` without attributes (an inline script; the
+/// build's own scripts all have a `src` or a `type`).
+fn inline_scripts(html: &str) -> impl Iterator<Item = &str> {
+    html.split("<script>")
+        .skip(1)
+        .filter_map(|rest| rest.split_once("</script>").map(|(text, _)| text))
+}
+
+/// A CSP source for a script's text: `sha256-` and its digest in base64.
+fn script_hash(text: &str) -> String {
+    use base64::Engine;
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(text.as_bytes());
+    format!(
+        "sha256-{}",
+        base64::engine::general_purpose::STANDARD.encode(digest)
+    )
+}
 
 /// How long a browser may keep a file without asking again.
 #[derive(Debug, PartialEq, Eq)]
@@ -149,8 +194,13 @@ fn is_hashed_asset(file: &str) -> bool {
     }
 }
 
-/// Adds caching and security headers to every response.
-pub async fn cache_and_security_headers(request: Request, next: Next) -> Response {
+/// Adds caching and security headers to every response, with the build's
+/// content security policy ([`content_security_policy`]).
+pub async fn cache_and_security_headers(
+    policy: HeaderValue,
+    request: Request,
+    next: Next,
+) -> Response {
     let caching = Caching::for_path(request.uri().path());
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
@@ -174,10 +224,7 @@ pub async fn cache_and_security_headers(request: Request, next: Next) -> Respons
     if caching != Caching::NoStore && !headers.contains_key(header::VARY) {
         headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     }
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
-    );
+    headers.insert(header::CONTENT_SECURITY_POLICY, policy);
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
@@ -197,6 +244,54 @@ pub async fn cache_and_security_headers(request: Request, next: Next) -> Respons
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn inline_scripts_of_the_pages_are_allowed_by_their_hash() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("index.html"),
+            "<html><head><script type=\"module\" src=\"/boot.js\"></script></head>\
+             <body><script>alert(1)</script></body></html>",
+        )
+        .unwrap();
+        let policy = content_security_policy(dir.path());
+        // sha256 of `alert(1)`, worked out apart from this code.
+        assert!(
+            policy.contains(
+                "script-src 'self' 'wasm-unsafe-eval' 'sha256-bhHHL3z2vDgxUt0W3dWQOrprscmda2Y5pLsLg4GF+pI=';"
+            ),
+            "{policy}"
+        );
+        // The same script in a second page is named once; a page without
+        // any inline script adds nothing.
+        std::fs::write(dir.path().join("welcome.html"), "<script>alert(1)</script>").unwrap();
+        assert_eq!(content_security_policy(dir.path()), policy);
+        let empty = tempfile::tempdir().unwrap();
+        assert_eq!(
+            content_security_policy(empty.path()),
+            CONTENT_SECURITY_POLICY
+        );
+        assert!(HeaderValue::from_str(&policy).is_ok());
+    }
+
+    #[test]
+    fn the_apps_own_page_has_one_inline_script() {
+        // index.html at the top of the repository is what the build copies:
+        // its one inline script paints Today's picture.
+        let html = include_str!("../../../index.html");
+        assert_eq!(inline_scripts(html).count(), 1);
+        let script = inline_scripts(html).next().unwrap();
+        // It checks what the app's rules check (qinglian_core::today_picture).
+        use qinglian_core::today_picture as rule;
+        assert!(script.contains(&format!("localStorage.getItem(\"{}\")", rule::KEY)));
+        assert!(script.contains(&format!("p.form !== {}", rule::FORM)));
+        for key in rule::DRAWN_FROM {
+            assert!(
+                script.contains(&format!("\"{key}\"")),
+                "{key} is not stamped"
+            );
+        }
+    }
 
     #[test]
     fn hashed_assets_are_immutable() {
