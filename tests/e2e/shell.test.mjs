@@ -179,8 +179,11 @@ test("an installed app opened again shows Today's picture at once, and the app t
   // Notes whether the picture was ever painted, how many `main`s the page
   // ever had at once, and any script the content security policy refused.
   await page.addInitScript(() => {
-    window.__picture = { painted: false, mains: 0, refused: [] };
+    window.__picture = { painted: false, mains: 0, refused: [], shifted: 0 };
     document.addEventListener("securitypolicyviolation", (e) => window.__picture.refused.push(e.violatedDirective));
+    new PerformanceObserver((list) => {
+      for (const shift of list.getEntries()) window.__picture.shifted += shift.value;
+    }).observe({ type: "layout-shift", buffered: true });
     new MutationObserver(() => {
       if (document.getElementById("today-picture")) window.__picture.painted = true;
       window.__picture.mains = Math.max(window.__picture.mains, document.querySelectorAll("main").length);
@@ -207,13 +210,17 @@ test("an installed app opened again shows Today's picture at once, and the app t
     assert.equal((await picture.locator(".connection").textContent()).trim(), "Online");
     assert.equal(await picture.getByRole("link", { name: "Library" }).getAttribute("href"), "/library");
     assert.equal(await page.locator("#app").count(), 0, "the app has not started");
+    const before = await page.screenshot();
     release();
     // The app takes its place: the same figures, one page.
     await page.locator("#app main .today .stats").waitFor();
     await picture.waitFor({ state: "detached" });
     assert.equal((await page.locator("#app main .today .stats").textContent()).trim(), figures);
+    // The screen is the same, pixel for pixel, with the app in its place.
+    assert.ok((await page.screenshot()).equals(before), "the screen changed when the app took over");
     const seen = await page.evaluate(() => window.__picture);
-    assert.deepEqual(seen, { painted: true, mains: 1, refused: [] });
+    // Nothing moved when the app took the picture's place (layout shift).
+    assert.deepEqual(seen, { painted: true, mains: 1, refused: [], shifted: 0 });
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Library" }).click();
     await page.getByRole("heading", { level: 1, name: "Library" }).waitFor();
 
