@@ -298,6 +298,21 @@ impl AppState {
             }
         });
         let online = state.online;
+        // Another tab of the app recorded something: this one takes it in
+        // before it next writes the log, and shows it now.
+        let log = state.log;
+        let storage_error = state.storage_error;
+        window_event_listener(leptos::ev::storage, move |event| {
+            if event.key().is_some_and(|key| storage::is_log_key(&key)) {
+                log.maybe_update(|log| match log.catch_up() {
+                    Ok(changed) => changed,
+                    Err(err) => {
+                        storage_error.set(Some(err));
+                        true
+                    }
+                });
+            }
+        });
         window_event_listener(leptos::ev::online, move |_| online.set(true));
         window_event_listener(leptos::ev::offline, move |_| online.set(false));
         let update_ready = state.update_ready;

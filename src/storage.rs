@@ -259,6 +259,12 @@ use qinglian_core::events::{Event, EventKind};
 use qinglian_core::log_chunk;
 use qinglian_core::progress::FoldSnapshot;
 
+/// Whether a change another tab made (a `storage` event's key) is one of
+/// the log's: then this tab catches up ([`EventLog::catch_up`]).
+pub fn is_log_key(key: &str) -> bool {
+    key.starts_with(CHUNK_PREFIX) && key != SNAPSHOT_KEY
+}
+
 /// Events per storage entry: small enough to rewrite on every append.
 pub const CHUNK_SIZE: usize = 256;
 const DEVICE_KEY: &str = "qinglian.device";
@@ -293,6 +299,9 @@ pub struct EventLog {
     unread: usize,
     /// The events of the last chunk (to rewrite it on append).
     last_chunk: Vec<Event>,
+    /// The last chunk as this tab last wrote or read it: when storage holds
+    /// the same, no other tab has written since ([`EventLog::catch_up`]).
+    last_chunk_stored: Option<String>,
 }
 
 #[derive(serde::Serialize, serde::Deserialize, Default)]
@@ -548,10 +557,76 @@ impl EventLog {
         self.next_seq = self.next_seq.max(highest_own + 1);
     }
 
+    /// Takes in what another tab of the app wrote to the log since this one
+    /// last read or wrote it. Both append to the same last chunk: without
+    /// this, each would rewrite it from its own memory, dropping the other's
+    /// newest events, and both would number this device's events alike.
+    /// Events of this tab that another's rewrite dropped (two tabs writing
+    /// at the same moment) are written again after the others. A log reset
+    /// in another tab is read anew. Returns whether the log changed.
+    pub fn catch_up(&mut self) -> Result<bool, StorageError> {
+        let meta: Meta = read_raw(META_KEY)
+            .and_then(|raw| serde_json::from_str(&raw).ok())
+            .unwrap_or_default();
+        let stored_chunks = count_chunks_from(meta.chunks);
+        if meta.next_seq > self.next_seq {
+            self.next_seq = meta.next_seq;
+        }
+        if stored_chunks < self.chunks {
+            // Reset elsewhere (after a sign-out, as another device): what
+            // storage holds is the log.
+            *self = load_events()?;
+            return Ok(true);
+        }
+        let from = self.chunks.saturating_sub(1);
+        if stored_chunks == self.chunks && self.chunks > 0 {
+            let raw = read_raw(&chunk_key(from));
+            if raw.is_some() && raw == self.last_chunk_stored {
+                return Ok(false);
+            }
+        }
+        let tail: Vec<Vec<Event>> = (from..stored_chunks)
+            .map(|index| read_chunk(index).unwrap_or_default())
+            .collect();
+        let ours: std::collections::HashSet<&str> =
+            self.last_chunk.iter().map(|e| e.id.as_str()).collect();
+        let theirs: std::collections::HashSet<&str> =
+            tail.iter().flatten().map(|e| e.id.as_str()).collect();
+        let foreign = tail.iter().flatten().any(|e| !ours.contains(e.id.as_str()));
+        let lost: Vec<Event> = self
+            .last_chunk
+            .iter()
+            .filter(|e| !theirs.contains(e.id.as_str()))
+            .cloned()
+            .collect();
+        if foreign || !lost.is_empty() {
+            // Memory ends with the last chunk as this tab knew it: it now
+            // ends with the chunks as stored.
+            let known = self.events.len() - self.last_chunk.len();
+            self.events.truncate(known);
+            self.events.extend(tail.iter().flatten().cloned());
+            self.chunks = stored_chunks.max(self.chunks);
+            self.last_chunk = tail.last().cloned().unwrap_or_default();
+            self.continue_sequence();
+        }
+        self.last_chunk_stored = read_raw(&chunk_key(self.chunks.saturating_sub(1)));
+        if !lost.is_empty() {
+            // Kept in memory even if storage refuses them again (the error
+            // is reported; a sync can still send them).
+            if let Err(err) = self.append(lost.clone()) {
+                self.events.extend(lost);
+                return Err(err);
+            }
+            let _ = self.write_meta();
+        }
+        Ok(foreign || !lost.is_empty())
+    }
+
     /// Records a new event of this device now. On failure nothing changes, in
     /// storage or in memory. Needs only the last chunk, so it works before
     /// the log is complete.
     pub fn record(&mut self, kind: EventKind, at: i64) -> Result<Event, StorageError> {
+        self.catch_up()?;
         let event = Event {
             id: new_uuid(),
             device: self.device.clone(),
@@ -571,6 +646,7 @@ impl EventLog {
     fn append(&mut self, events: Vec<Event>) -> Result<(), StorageError> {
         let mut chunks = self.chunks;
         let mut last = self.last_chunk.clone();
+        let mut stored = None;
         if chunks == 0 {
             chunks = 1;
         }
@@ -582,14 +658,15 @@ impl EventLog {
             last.push(event.clone());
             // Write as soon as a chunk is full or at the end.
             if last.len() == CHUNK_SIZE {
-                write_chunk(chunks - 1, &last)?;
+                stored = Some(write_chunk(chunks - 1, &last)?);
             }
         }
         if last.len() < CHUNK_SIZE || events.is_empty() {
-            write_chunk(chunks - 1, &last)?;
+            stored = Some(write_chunk(chunks - 1, &last)?);
         }
         self.chunks = chunks;
         self.last_chunk = last;
+        self.last_chunk_stored = stored;
         self.events.extend(events);
         Ok(())
     }
@@ -609,6 +686,7 @@ impl EventLog {
     /// the server). Returns how many were new; importing twice adds nothing.
     /// Reads the whole log first: the ids to compare with are in all of it.
     pub fn merge_in(&mut self, incoming: &[Event]) -> Result<usize, StorageError> {
+        self.catch_up()?;
         self.read_earlier();
         let known: std::collections::HashSet<&str> =
             self.events.iter().map(|e| e.id.as_str()).collect();
@@ -677,7 +755,8 @@ impl EventLog {
 /// Writes a chunk of the log. The log comes before the progress snapshot,
 /// which is only a cache: on a full quota the snapshot makes room and the
 /// write is tried once more.
-fn write_chunk(index: usize, events: &[Event]) -> Result<(), StorageError> {
+/// Returns the chunk as stored.
+fn write_chunk(index: usize, events: &[Event]) -> Result<String, StorageError> {
     let key = chunk_key(index);
     let value = log_chunk::encode(events);
     match write_raw(&key, &value) {
@@ -687,6 +766,7 @@ fn write_chunk(index: usize, events: &[Event]) -> Result<(), StorageError> {
         }
         result => result,
     }
+    .map(|()| value)
 }
 
 /// Where the learner stopped reading a lesson (per mille of its height).

@@ -232,6 +232,105 @@ fn fresh_keep_events() {
     }
 }
 
+/// Ids and seqs of a log as stored now (a fresh load, as a reload gives).
+fn stored_ids_and_seqs() -> Vec<(String, u64)> {
+    storage::load_events()
+        .unwrap()
+        .all()
+        .unwrap()
+        .iter()
+        .map(|e| (e.id.clone(), e.seq))
+        .collect()
+}
+
+#[wasm_bindgen_test]
+fn two_tabs_recording_keep_each_others_events_and_number_them_apart() {
+    fresh();
+    // Two tabs of the app, each with the log as it loaded it.
+    let mut first = storage::load_events().unwrap();
+    let mut second = storage::load_events().unwrap();
+    let a = first.record(study(60), 1).unwrap();
+    let b = second.record(study(60), 2).unwrap();
+    let c = first.record(study(60), 3).unwrap();
+    assert_eq!((a.seq, b.seq, c.seq), (1, 2, 3), "one device, one sequence");
+    let ids = |events: &[qinglian_core::events::Event]| -> Vec<String> {
+        events.iter().map(|e| e.id.clone()).collect()
+    };
+    let expected = vec![a.id.clone(), b.id.clone(), c.id.clone()];
+    assert_eq!(
+        stored_ids_and_seqs()
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect::<Vec<_>>(),
+        expected
+    );
+    // The second tab, told of the change, shows all three.
+    assert!(second.catch_up().unwrap());
+    assert_eq!(ids(second.all().unwrap()), expected);
+    assert!(!second.catch_up().unwrap(), "nothing new the second time");
+    fresh();
+}
+
+#[wasm_bindgen_test]
+fn an_event_another_tab_overwrote_at_the_same_moment_is_written_again() {
+    fresh();
+    let mut first = storage::load_events().unwrap();
+    let before = first.record(study(60), 1).unwrap();
+    let chunk_before = local().get_item("qinglian.events.000000").unwrap().unwrap();
+    let meta_before = local().get_item("qinglian.events.meta").unwrap().unwrap();
+    let mut second = storage::load_events().unwrap();
+    let mine = first.record(study(60), 2).unwrap();
+    // A second tab, in another process, writes at the same moment, before
+    // `mine` has reached its copy of the storage: its rewrite of the last
+    // chunk holds `before` and its own event only.
+    local()
+        .set_item("qinglian.events.000000", &chunk_before)
+        .unwrap();
+    local()
+        .set_item("qinglian.events.meta", &meta_before)
+        .unwrap();
+    let theirs = second.record(study(45), 3).unwrap();
+    // The first tab's next write finds `mine` gone and writes it again.
+    let next = first.record(study(60), 4).unwrap();
+    let stored: Vec<String> = stored_ids_and_seqs()
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    assert_eq!(stored, vec![before.id, theirs.id, mine.id, next.id.clone()]);
+    assert_eq!(
+        first
+            .all()
+            .unwrap()
+            .iter()
+            .map(|e| &e.id)
+            .collect::<Vec<_>>(),
+        stored.iter().collect::<Vec<_>>(),
+        "memory as stored"
+    );
+    assert!(next.seq > theirs.seq, "numbered after the other tab's");
+    fresh();
+}
+
+#[wasm_bindgen_test]
+fn a_reset_in_another_tab_is_followed_here() {
+    fresh();
+    let mut first = storage::load_events().unwrap();
+    for at in 0..3 {
+        first.record(study(60), at).unwrap();
+    }
+    let mut second = storage::load_events().unwrap();
+    second.clear();
+    let after = first.record(study(60), 10).unwrap();
+    assert_eq!(
+        first.all().unwrap().len(),
+        1,
+        "the reset events are gone here too"
+    );
+    assert_eq!(stored_ids_and_seqs(), vec![(after.id, after.seq)]);
+    assert!(after.seq > 3, "the sequence goes on after a reset");
+    fresh();
+}
+
 #[wasm_bindgen_test]
 fn merging_the_same_events_twice_adds_nothing() {
     fresh();

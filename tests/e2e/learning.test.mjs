@@ -216,6 +216,32 @@ test("electives chosen from the menu join the study plan; library search and fil
   });
 });
 
+test("two tabs of the app keep each other's progress, and each shows what the other recorded", async () => {
+  await withApp(async ({ page, server, context }) => {
+    const [first, second] = pack.lessons.filter((l) => !l.tiers.includes("staff"));
+    const other = await context.newPage();
+    await page.goto(`${server.url}/plan`);
+    await other.goto(`${server.url}/plan`);
+    await page.getByText("No electives chosen yet").waitFor();
+    await other.getByText("No electives chosen yet").waitFor();
+    const chosen = (tab, lesson) =>
+      tab.locator(".lesson-list").last().getByRole("link", { name: new RegExp(lesson.title) });
+    // Each tab adds an elective; neither is reloaded in between.
+    await page.locator(".menu-item", { hasText: first.title }).getByRole("button", { name: "Add" }).click();
+    await chosen(page, first).waitFor();
+    // The other tab shows it without a reload …
+    await chosen(other, first).waitFor();
+    // … and its own choice does not write over it.
+    await other.locator(".menu-item", { hasText: second.title }).getByRole("button", { name: "Add" }).click();
+    await chosen(other, second).waitFor();
+    await chosen(page, second).waitFor();
+    await other.close();
+    await page.reload();
+    await chosen(page, first).waitFor();
+    await chosen(page, second).waitFor();
+  });
+});
+
 test("every learning page passes the accessibility check and fits 360 px", async () => {
   await withApp(
     async ({ page, server }) => {
