@@ -593,11 +593,18 @@ impl EventLog {
         let theirs: std::collections::HashSet<&str> =
             tail.iter().flatten().map(|e| e.id.as_str()).collect();
         let foreign = tail.iter().flatten().any(|e| !ours.contains(e.id.as_str()));
-        let lost: Vec<Event> = self
+        let mut lost: Vec<Event> = self
             .last_chunk
             .iter()
             .filter(|e| !theirs.contains(e.id.as_str()))
             .cloned()
+            .collect();
+        // Numbers this device's other events now use.
+        let taken: std::collections::HashSet<u64> = tail
+            .iter()
+            .flatten()
+            .filter(|e| e.device == self.device)
+            .map(|e| e.seq)
             .collect();
         if foreign || !lost.is_empty() {
             // Memory ends with the last chunk as this tab knew it: it now
@@ -611,6 +618,15 @@ impl EventLog {
         }
         self.last_chunk_stored = read_raw(&chunk_key(self.chunks.saturating_sub(1)));
         if !lost.is_empty() {
+            // The other tab numbered its events from the same point: one of
+            // this tab's whose number it took gets the next free one (both
+            // were written a moment ago, so the server has neither yet).
+            for event in lost.iter_mut() {
+                if event.device == self.device && taken.contains(&event.seq) {
+                    event.seq = self.next_seq;
+                    self.next_seq += 1;
+                }
+            }
             // Kept in memory even if storage refuses them again (the error
             // is reported; a sync can still send them).
             if let Err(err) = self.append(lost.clone()) {

@@ -308,6 +308,11 @@ fn an_event_another_tab_overwrote_at_the_same_moment_is_written_again() {
         "memory as stored"
     );
     assert!(next.seq > theirs.seq, "numbered after the other tab's");
+    let seqs: std::collections::HashSet<u64> = stored_ids_and_seqs()
+        .into_iter()
+        .map(|(_, seq)| seq)
+        .collect();
+    assert_eq!(seqs.len(), 4, "no number given twice: {seqs:?}");
     fresh();
 }
 
