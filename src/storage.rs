@@ -609,7 +609,7 @@ impl EventLog {
         if foreign || !lost.is_empty() {
             // Memory ends with the last chunk as this tab knew it: it now
             // ends with the chunks as stored.
-            let known = self.events.len() - self.last_chunk.len();
+            let known = self.events.len().saturating_sub(self.last_chunk.len());
             self.events.truncate(known);
             self.events.extend(tail.iter().flatten().cloned());
             self.chunks = stored_chunks.max(self.chunks);
@@ -638,8 +638,9 @@ impl EventLog {
         Ok(foreign || !lost.is_empty())
     }
 
-    /// Records a new event of this device now. On failure nothing changes, in
-    /// storage or in memory. Needs only the last chunk, so it works before
+    /// Records a new event of this device now, after what another tab stored
+    /// ([`EventLog::catch_up`]). On failure the event is kept neither in
+    /// storage nor in memory. Needs only the last chunk, so it works before
     /// the log is complete.
     pub fn record(&mut self, kind: EventKind, at: i64) -> Result<Event, StorageError> {
         self.catch_up()?;
