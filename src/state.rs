@@ -328,8 +328,10 @@ impl AppState {
                 // Today as it is now, for the next start: after the redraw
                 // of what was just recorded (study time), which the reactive
                 // system runs in the microtasks queued before this one.
-                leptos::task::spawn_local(async {
-                    crate::today_picture::keep();
+                leptos::task::spawn_local(async move {
+                    state
+                        .progress
+                        .try_with_untracked(|progress| crate::today_picture::keep(progress));
                 });
             }
         });

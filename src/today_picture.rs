@@ -6,6 +6,7 @@
 
 use crate::storage;
 use qinglian_core::i18n::{self, Key};
+use qinglian_core::progress::Progress;
 use qinglian_core::today_picture::{self as rule, TodayPicture};
 use std::cell::RefCell;
 use wasm_bindgen::JsCast;
@@ -79,17 +80,20 @@ fn drawn_from() -> Vec<(String, Option<String>)> {
 }
 
 /// Keeps the app's Today as the picture, when it is on screen with its
-/// figures (anything else: nothing). A cache: a refusal to store it loses
-/// nothing, so it is not reported.
-pub fn keep() {
-    let Some(picture) = picture_now() else { return };
+/// figures (anything else: nothing), until the day ends or something in
+/// `progress` falls due. A cache: a refusal to store it loses nothing, so
+/// it is not reported.
+pub fn keep(progress: &Progress) {
+    let Some(picture) = picture_now(progress) else {
+        return;
+    };
     let _ = storage::write_raw(
         rule::KEY,
         &serde_json::to_string(&picture).expect("a picture serialises"),
     );
 }
 
-fn picture_now() -> Option<TodayPicture> {
+fn picture_now(progress: &Progress) -> Option<TodayPicture> {
     let document = document()?;
     let root = document.get_element_by_id(ROOT_ID)?;
     root.query_selector("main .today .stats").ok()??;
@@ -110,12 +114,16 @@ fn picture_now() -> Option<TodayPicture> {
     let entries = drawn_from();
     let stamp = rule::stamp(entries.iter().map(|(k, v)| (k.as_str(), v.as_deref())));
     let lang = storage::load_settings().lang;
-    let offset = crate::state::offset_minutes();
+    let until = rule::until(
+        progress,
+        crate::state::now_ms(),
+        crate::state::offset_minutes(),
+    );
     Some(TodayPicture {
         form: rule::FORM,
         style,
         stamp,
-        until: rule::end_of_day(crate::state::today(), offset),
+        until,
         lang: html.get_attribute("lang").unwrap_or_default(),
         class: html.get_attribute("class").unwrap_or_default(),
         theme: html.get_attribute("data-theme").unwrap_or_default(),

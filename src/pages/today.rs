@@ -23,7 +23,12 @@ pub fn TodayPage() -> impl IntoView {
                 .with(|p| !matches!(p, crate::pack::PackState::Loading));
         if drawn {
             crate::today_picture::give_way();
-            gloo_timers::callback::Timeout::new(2_000, crate::today_picture::keep).forget();
+            gloo_timers::callback::Timeout::new(2_000, move || {
+                state
+                    .progress
+                    .try_with_untracked(|progress| crate::today_picture::keep(progress));
+            })
+            .forget();
         }
     });
     view! {

@@ -452,6 +452,32 @@ impl Progress {
         due
     }
 
+    /// The first moment after `now` at which Today would show otherwise with
+    /// no new event: a review card falls due, a risk self-check turns a year
+    /// old, or the last scenario played turns a week old. `None` when
+    /// nothing is waiting to fall due (Today's picture keeps until the
+    /// day's end then).
+    pub fn next_due_after(&self, now: i64) -> Option<i64> {
+        let reviews = self.review.values().map(|c| c.due);
+        let rechecks = self
+            .risk
+            .values()
+            .filter_map(|r| r.completed_at)
+            // `risk_recheck_due` asks for strictly more than a year.
+            .map(|at| at + RISK_RECHECK_DAYS * MS_PER_DAY + 1);
+        let scenario = self
+            .scenarios
+            .values()
+            .map(|r| r.last_at)
+            .max()
+            .map(|at| at + SCENARIO_EVERY_DAYS * MS_PER_DAY);
+        reviews
+            .chain(rechecks)
+            .chain(scenario)
+            .filter(|at| *at > now)
+            .min()
+    }
+
     /// Must the learner (re)acknowledge this pledge version?
     pub fn pledge_needed(&self, version: u32) -> bool {
         !self.pledges.contains(&version)

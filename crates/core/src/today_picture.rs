@@ -11,7 +11,8 @@
 //! The inline script repeats these checks in JavaScript: keep the two alike
 //! (the end-to-end test `tests/e2e/shell.test.mjs` fails when they differ).
 
-use crate::calendar::{self, Day};
+use crate::calendar;
+use crate::progress::Progress;
 use serde::{Deserialize, Serialize};
 
 /// Where the picture is kept.
@@ -100,10 +101,16 @@ pub fn stamp<'a>(entries: impl IntoIterator<Item = (&'a str, Option<&'a str>)>) 
     hash
 }
 
-/// The end (UTC ms) of local `day`: a picture is not painted after it (the
-/// streak, the week's minutes and what is due change with the day).
-pub fn end_of_day(day: Day, offset_minutes: i32) -> i64 {
-    calendar::local_time(day + 1, 0, offset_minutes)
+/// Until when (UTC ms) a picture of Today kept at `now` shows what Today
+/// would: the end of the local day (the streak and the week's minutes go by
+/// the day), or sooner, when something falls due
+/// ([`Progress::next_due_after`]).
+pub fn until(progress: &Progress, now: i64, offset_minutes: i32) -> i64 {
+    let end_of_day =
+        calendar::local_time(calendar::day_of(now, offset_minutes) + 1, 0, offset_minutes);
+    progress
+        .next_due_after(now)
+        .map_or(end_of_day, |due| due.min(end_of_day))
 }
 
 /// Reads a stored picture: `None` for anything but a picture of [`FORM`].
@@ -173,6 +180,38 @@ mod tests {
     }
 
     #[test]
+    fn a_picture_keeps_until_something_falls_due_or_the_day_ends() {
+        use crate::calendar::MS_PER_DAY;
+        use crate::events::{Event, EventKind};
+        use crate::progress::fold;
+        let offset = 480;
+        let day = calendar::from_civil(2026, 11, 29);
+        let morning = calendar::local_time(day, 8 * 60, offset);
+        let midnight = calendar::local_time(day + 1, 0, offset);
+        assert_eq!(until(&Progress::default(), morning, offset), midnight);
+        // A scenario played six days and twenty hours ago is due again at
+        // 12:00 today: the picture keeps until then.
+        let played = morning - 6 * MS_PER_DAY - 20 * 3_600_000;
+        let events = [Event {
+            id: "e1".into(),
+            device: "d".into(),
+            seq: 1,
+            at: played,
+            kind: EventKind::ScenarioFinished {
+                scenario: "s".into(),
+                choices: vec![],
+                sound: 0,
+                total: 0,
+            },
+        }];
+        let progress = fold(&events, offset);
+        let noon = played + 7 * MS_PER_DAY;
+        assert_eq!(until(&progress, morning, offset), noon);
+        // After noon nothing more falls due today.
+        assert_eq!(until(&progress, noon, offset), midnight);
+    }
+
+    #[test]
     fn the_last_chunk_comes_from_the_meta() {
         assert_eq!(
             last_chunk_key(Some(r#"{"chunks":3,"next_seq":700}"#)).as_deref(),
@@ -192,7 +231,7 @@ mod tests {
             form: FORM,
             style: "/main-3bc7d2e0e64823bc.css".into(),
             stamp: 42,
-            until: end_of_day(day, offset),
+            until: until(&Progress::default(), kept_at, offset),
             lang: "zh-Hans".into(),
             class: "text-normal".into(),
             theme: "system".into(),
