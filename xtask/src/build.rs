@@ -358,6 +358,9 @@ fn externalise_boot_script(staging: &Path, html_file: &str) -> Result<()> {
     let html = std::fs::read_to_string(&index_path)
         .map_err(|err| format!("cannot read {}: {err}", index_path.display()))?;
     let html = strip_nonces(&html);
+    let html = without_unused_snippet_preloads(&html, |glue| {
+        std::fs::read_to_string(staging.join(glue.trim_start_matches('/'))).ok()
+    });
     let Some((start, body_start, body_end, end)) = find_inline_module(&html) else {
         write(&index_path, html.as_bytes())?;
         return Ok(());
@@ -371,6 +374,46 @@ fn externalise_boot_script(staging: &Path, html_file: &str) -> Result<()> {
     let tag = format!(r#"<script type="module" src="/{name}"></script>"#);
     let rewritten = format!("{}{}{}", &html[..start], tag, &html[end..]);
     write(&index_path, rewritten.as_bytes())
+}
+
+const MODULEPRELOAD: &str = "<link rel=\"modulepreload\" href=\"";
+
+/// Trunk preloads every JavaScript snippet of the crate for each part, also
+/// those the part's wasm never imports (the welcome part does not read the
+/// content, so it has no use for `boot_reads.js`): a first visit would
+/// download them for nothing. Drops each snippet's preload that the part's
+/// JavaScript glue (the first preloaded `.js` outside `/snippets/`, read
+/// with `read`) does not import; keeps them all when the glue is not found.
+fn without_unused_snippet_preloads(html: &str, read: impl Fn(&str) -> Option<String>) -> String {
+    let hrefs: Vec<&str> = html
+        .match_indices(MODULEPRELOAD)
+        .filter_map(|(at, _)| {
+            let rest = &html[at + MODULEPRELOAD.len()..];
+            rest.find('"').map(|end| &rest[..end])
+        })
+        .collect();
+    let Some(glue) = hrefs
+        .iter()
+        .find(|href| !href.starts_with("/snippets/") && href.ends_with(".js"))
+        .and_then(|href| read(href))
+    else {
+        return html.to_owned();
+    };
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(at) = rest.find(MODULEPRELOAD) {
+        let after = &rest[at + MODULEPRELOAD.len()..];
+        let href = after.split('"').next().unwrap_or_default();
+        let Some(tag_end) = after.find('>') else {
+            break;
+        };
+        let end = at + MODULEPRELOAD.len() + tag_end + 1;
+        let unused = href.starts_with("/snippets/") && !glue.contains(href.trim_start_matches('/'));
+        out.push_str(&rest[..if unused { at } else { end }]);
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Trunk puts `nonce="…"` on its tags; a nonce fixed at build time protects
@@ -545,6 +588,27 @@ init();</script></head>"#;
         );
         assert!(html[start..end].starts_with("<script type=\"module\">"));
         assert!(html[start..end].ends_with("</script>"));
+    }
+
+    #[test]
+    fn a_snippet_the_parts_glue_does_not_import_is_not_preloaded() {
+        let html = concat!(
+            r#"<link rel="modulepreload" href="/qinglian-welcome-1e49.js" crossorigin="anonymous" integrity="sha384-a">"#,
+            r#"<link rel="modulepreload" href="/snippets/qinglian-4bab/src/pwa.js" crossorigin="anonymous" integrity="sha384-b">"#,
+            r#"<link rel="modulepreload" href="/snippets/qinglian-4bab/src/boot_reads.js" crossorigin="anonymous" integrity="sha384-c">"#,
+            r#"<link rel="preload" href="/qinglian-welcome-1e49_bg.wasm" as="fetch">"#
+        );
+        let glue = "import { register } from './snippets/qinglian-4bab/src/pwa.js';";
+        let read = |href: &str| (href == "/qinglian-welcome-1e49.js").then(|| glue.to_owned());
+        let kept = without_unused_snippet_preloads(html, read);
+        assert!(kept.contains("/qinglian-welcome-1e49.js"));
+        assert!(kept.contains("/src/pwa.js"));
+        assert!(!kept.contains("boot_reads.js"), "{kept}");
+        assert!(kept
+            .contains(r#"<link rel="preload" href="/qinglian-welcome-1e49_bg.wasm" as="fetch">"#));
+        assert_eq!(kept.matches("<link").count(), 3);
+        // No glue found: every preload stays.
+        assert_eq!(without_unused_snippet_preloads(html, |_| None), html);
     }
 
     #[test]
