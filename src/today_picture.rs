@@ -66,17 +66,22 @@ pub fn give_way() {
     crate::timing::mark("picture-replaced");
 }
 
-/// The stored entries Today is drawn from, as they are now.
+/// The stored entries Today is drawn from, as they are now: each read once,
+/// the log's last chunk found from the meta among them.
 fn drawn_from() -> Vec<(String, Option<String>)> {
-    let mut keys: Vec<String> = rule::DRAWN_FROM.iter().map(|k| (*k).to_owned()).collect();
-    let meta = storage::read_raw("qinglian.events.meta");
-    keys.extend(rule::last_chunk_key(meta.as_deref()));
-    keys.into_iter()
-        .map(|key| {
-            let value = storage::read_raw(&key);
-            (key, value)
-        })
-        .collect()
+    let mut entries: Vec<(String, Option<String>)> = rule::DRAWN_FROM
+        .iter()
+        .map(|key| ((*key).to_owned(), storage::read_raw(key)))
+        .collect();
+    let meta = entries
+        .iter()
+        .find(|(key, _)| key == rule::LOG_META)
+        .and_then(|(_, value)| value.as_deref());
+    if let Some(last) = rule::last_chunk_key(meta) {
+        let value = storage::read_raw(&last);
+        entries.push((last, value));
+    }
+    entries
 }
 
 /// Keeps the app's Today as the picture, when it is on screen with its

@@ -30,7 +30,7 @@ pub const MAX_MARKUP: usize = 100_000;
 /// what the bureau published, sign-in and the studying-together cards.
 pub const DRAWN_FROM: [&str; 8] = [
     "qinglian.settings",
-    "qinglian.events.meta",
+    LOG_META,
     "qinglian.published.kept",
     "qinglian.server-pack",
     "qinglian.sync",
@@ -38,6 +38,9 @@ pub const DRAWN_FROM: [&str; 8] = [
     "qinglian.together-seen",
     "qinglian.requests",
 ];
+
+/// The log's meta, which names its last chunk ([`last_chunk_key`]).
+pub const LOG_META: &str = "qinglian.events.meta";
 
 /// The picture as stored (JSON; the inline script reads these names).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
